@@ -1,8 +1,69 @@
 using System.CommandLine;
+using Tern.Vmm;
+using Tern.Vmm.Boot;
 
 namespace Tern.Cli.Commands;
 
+/// <summary>`tern run`: boot a guest in this process and forward its serial console to the terminal.</summary>
 internal static class RunCommand
 {
-    public static Command Create() => new("run", "Boot a guest.");
+    public static Command Create()
+    {
+        var guest = new Option<string>("--guest")
+        {
+            Description = $"Which built-in guest to boot: {string.Join(", ", GuestCatalog.Names)}. Ignored with --kernel.",
+            DefaultValueFactory = _ => "test",
+        };
+        guest.AcceptOnlyFromAmong(GuestCatalog.Names);
+        var kernel = new Option<string?>("--kernel") { Description = "Boot this kernel file (Multiboot ELF) instead of a built-in guest." };
+        var append = new Option<string>("--append")
+        {
+            Description = "Kernel command line. The test guest takes dirty=MIB,RATE tick=MS stop=N fault=ud|triple|hlt.",
+            DefaultValueFactory = _ => "",
+        };
+        var memory = new Option<string>("--memory", "-m")
+        {
+            Description = "Guest RAM, 128M to 4G (suffixes K, M, G).",
+            DefaultValueFactory = _ => "512M",
+        };
+        var cpus = new Option<int>("--cpus")
+        {
+            Description = "Number of vCPUs (1 or 2).",
+            DefaultValueFactory = _ => 1,
+        };
+
+        var command = new Command("run", """
+            Boot a guest and attach its serial console (COM1) to this terminal.
+            Exit status: 0 when the guest resets or powers off (or on Ctrl-C), 1 on a Tern error,
+            2 on a usage error, 3 on a guest triple fault, 4 when the guest halts with interrupts
+            disabled, 5 when KVM cannot run or emulate the guest.
+            """)
+        {
+            guest, kernel, append, memory, cpus,
+        };
+        command.SetAction(parse =>
+        {
+            var memoryBytes = MemoryLayout.ParseSize(parse.GetValue(memory)!);
+            var kernelPath = parse.GetValue(kernel) ?? GuestCatalog.KernelFor(parse.GetValue(guest)!);
+            var config = new MachineConfig(memoryBytes, parse.GetValue(cpus), kernelPath, parse.GetValue(append)!);
+            return Run(config);
+        });
+        return command;
+    }
+
+    private static int Run(MachineConfig config)
+    {
+        using var console = Console.OpenStandardOutput();
+        using var machine = Machine.Create(config, console);
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        ConsoleInput.Forward(Console.OpenStandardInput(), machine.Serial);
+        var exit = machine.Run(cancel.Token);
+        Console.Error.WriteLine($"tern: {exit.Message}");
+        return exit.ExitCode;
+    }
 }

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+using Tern.Memory.Interop;
+
+namespace Tern.Memory;
+
+/// <summary>
+/// Owns one host mapping that backs guest RAM and unmaps it when released. Anonymous mappings use
+/// MAP_NORESERVE so a 4 GiB guest costs only the pages it touches; memfd-backed mappings exist so a
+/// later owner (post-copy, a second process) can map the same pages.
+/// </summary>
+public sealed class MappedMemory : SafeHandle
+{
+    private MappedMemory(nint address, ulong length, int memfd) : base(Mman.MAP_FAILED, ownsHandle: true)
+    {
+        SetHandle(address);
+        Length = length;
+        Memfd = memfd;
+    }
+
+    public ulong Length { get; }
+
+    /// <summary>The memfd behind the mapping, or -1 for anonymous memory.</summary>
+    public int Memfd { get; }
+
+    public nint Address => handle;
+
+    public override bool IsInvalid => handle == Mman.MAP_FAILED || handle == 0;
+
+    public static MappedMemory Anonymous(ulong length)
+    {
+        var address = Mman.Mmap(0, (nuint)length, Mman.PROT_READ | Mman.PROT_WRITE,
+            Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE, -1, 0);
+        if (address == Mman.MAP_FAILED)
+            throw new MemoryException($"cannot map {length >> 20} MiB of guest RAM", Marshal.GetLastPInvokeError());
+        return new MappedMemory(address, length, -1);
+    }
+
+    public static MappedMemory SharedMemfd(string name, ulong length)
+    {
+        var fd = Mman.MemfdCreate(name, Mman.MFD_CLOEXEC);
+        if (fd < 0)
+            throw new MemoryException("cannot create memfd for guest RAM", Marshal.GetLastPInvokeError());
+        if (Mman.Ftruncate(fd, (long)length) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            Mman.Close(fd);
+            throw new MemoryException($"cannot size memfd to {length >> 20} MiB", errno);
+        }
+        var address = Mman.Mmap(0, (nuint)length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_NORESERVE, fd, 0);
+        if (address == Mman.MAP_FAILED)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            Mman.Close(fd);
+            throw new MemoryException($"cannot map {length >> 20} MiB of guest RAM", errno);
+        }
+        return new MappedMemory(address, length, fd);
+    }
+
+    /// <summary>Gives pages back to the host; they read as zero afterwards.</summary>
+    public void Discard(ulong offset, ulong length)
+    {
+        if (offset + length > Length)
+            throw new ArgumentOutOfRangeException(nameof(length));
+        if (Mman.Madvise(handle + (nint)offset, (nuint)length, Mman.MADV_DONTNEED) != 0)
+            throw new MemoryException("madvise(MADV_DONTNEED) failed", Marshal.GetLastPInvokeError());
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        var ok = Mman.Munmap(handle, (nuint)Length) == 0;
+        if (Memfd >= 0)
+            Mman.Close(Memfd);
+        return ok;
+    }
+}

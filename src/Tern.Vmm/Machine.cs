@@ -1,0 +1,174 @@
+using Tern.Kvm;
+using Tern.Kvm.Abi;
+using Tern.Memory;
+using Tern.Vmm.Boot;
+using Tern.Vmm.Bus;
+using Tern.Vmm.Cpu;
+using Tern.Vmm.Devices.I8042;
+using Tern.Vmm.Devices.Serial;
+
+namespace Tern.Vmm;
+
+/// <summary>
+/// One virtual machine: KVM VM and vCPUs, guest RAM, the device buses and devices, and the vCPU
+/// threads. <see cref="Run"/> blocks until the guest resets, powers off, fails, or the host stops it.
+/// </summary>
+public sealed class Machine : IDisposable
+{
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly Kvm.Kvm _kvm;
+    private readonly VcpuRunner[] _runners;
+    private readonly ManualResetEventSlim _stopped = new(false);
+    private readonly ManualResetEventSlim _resumeGate = new(true);
+    private MachineExit? _exit;
+    private volatile bool _pauseRequested;
+
+    private Machine(MachineConfig config, Kvm.Kvm kvm, VirtualMachine vm, GuestMemory memory, Stream console)
+    {
+        Config = config;
+        _kvm = kvm;
+        Vm = vm;
+        Memory = memory;
+        PortBus = new DeviceBus("port I/O");
+        MmioBus = new DeviceBus("MMIO");
+        Serial = new Uart16550(console, new KvmInterruptLine(vm, Uart16550.Com1Irq));
+        Keyboard = new I8042Controller(() => RequestStop(new MachineExit(MachineExitKind.Reset, "guest reset")));
+        PortBus.Register(Uart16550.Com1Port, 8, Serial);
+        PortBus.Register(I8042Controller.DataPort, I8042Controller.CommandPort - I8042Controller.DataPort + 1u, Keyboard);
+        _runners = new VcpuRunner[config.VcpuCount];
+    }
+
+    public MachineConfig Config { get; }
+    public VirtualMachine Vm { get; }
+    public GuestMemory Memory { get; }
+    public DeviceBus PortBus { get; }
+    public DeviceBus MmioBus { get; }
+    public Uart16550 Serial { get; }
+    public I8042Controller Keyboard { get; }
+    public int VcpuCount => _runners.Length;
+    public bool IsStopping => _exit is not null;
+    internal bool IsPauseRequested => _pauseRequested;
+
+    /// <summary>
+    /// Builds the machine and loads the kernel. Ordering requirements (KVM API documentation and
+    /// arch/x86/kvm): the TSS and identity-map addresses and the in-kernel irqchip must exist before
+    /// any vCPU; the PIT after the irqchip; memory before the boot code is loaded; CPUID before the
+    /// vCPU first runs; the LAPIC is written after CPUID so KVM has sized it for the CPU model.
+    /// </summary>
+    public static Machine Create(MachineConfig config, Stream console, string kvmPath = Kvm.Kvm.DefaultPath)
+    {
+        var kernel = KernelLoader.ReadKernelFile(config.KernelPath);
+        var kvm = Kvm.Kvm.Open(kvmPath);
+        VirtualMachine? vm = null;
+        GuestMemory? memory = null;
+        Machine? machine = null;
+        try
+        {
+            config.Validate(kvm.CheckExtension(KvmConstants.KVM_CAP_MAX_VCPUS) is > 0 and var max ? max : 1);
+            vm = kvm.CreateVm();
+            vm.SetTssAddress(MemoryLayout.TssAddress);
+            vm.SetIdentityMapAddress(MemoryLayout.IdentityMapAddress);
+            vm.CreateIrqchip();
+            vm.CreatePit2();
+
+            memory = new GuestMemory(MemoryLayout.RamRanges(config.MemoryBytes)
+                .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.SharedMemfd($"tern-ram{slot}", range.Size))));
+            foreach (var region in memory.Regions)
+                vm.SetUserMemoryRegion(region, logDirtyPages: false);
+
+            machine = new Machine(config, kvm, vm, memory, console);
+            var boot = KernelLoader.Load(memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
+            var supported = kvm.GetSupportedCpuid();
+            for (var id = 0; id < config.VcpuCount; id++)
+            {
+                var vcpu = vm.CreateVcpu(id);
+                machine._runners[id] = new VcpuRunner(machine, vcpu);
+                vcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, config.VcpuCount));
+                var lapic = vcpu.GetLapic();
+                LapicSetup.ApplyVirtualWire(ref lapic);
+                vcpu.SetLapic(lapic);
+            }
+
+            // Only the boot CPU gets an entry state; the others stay in KVM's wait-for-SIPI state until the guest starts them.
+            var bsp = machine._runners[0].Vcpu;
+            var regs = bsp.GetRegs();
+            var sregs = bsp.GetSregs();
+            ProtectedModeEntry.Apply(ref regs, ref sregs, boot.Entry, boot.Eax, boot.Ebx);
+            bsp.SetSregs(sregs);
+            bsp.SetRegs(regs);
+            return machine;
+        }
+        catch
+        {
+            if (machine is not null)
+                machine.Dispose();
+            else
+            {
+                memory?.Dispose();
+                vm?.Dispose();
+                kvm.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Starts every vCPU and blocks until the machine stops.</summary>
+    public MachineExit Run(CancellationToken cancellation = default)
+    {
+        using var registration = cancellation.Register(() => RequestStop(new MachineExit(MachineExitKind.Stopped, "stopped by the host")));
+        foreach (var runner in _runners)
+            runner.Start();
+
+        var halted = new HaltWatchdog(this);
+        while (!_stopped.Wait(WatchdogPeriod))
+            if (halted.AllRunningVcpusHaltedWithInterruptsOff(out var message))
+                RequestStop(new MachineExit(MachineExitKind.GuestHalted, message));
+
+        foreach (var runner in _runners)
+            runner.Join();
+        return _exit!;
+    }
+
+    /// <summary>Ends the machine with <paramref name="exit"/>; the first reason given wins.</summary>
+    public void RequestStop(MachineExit exit)
+    {
+        if (Interlocked.CompareExchange(ref _exit, exit, null) is not null)
+            return;
+        _resumeGate.Set();
+        foreach (var runner in _runners)
+            runner?.Kick();
+        _stopped.Set();
+    }
+
+    /// <summary>Takes every vCPU out of the guest and holds it; returns once all are parked.</summary>
+    public void Pause()
+    {
+        _resumeGate.Reset();
+        _pauseRequested = true;
+        foreach (var runner in _runners)
+            runner.Kick();
+        foreach (var runner in _runners)
+            SpinWait.SpinUntil(() => runner.IsParked || IsStopping);
+    }
+
+    public void Resume()
+    {
+        _pauseRequested = false;
+        _resumeGate.Set();
+    }
+
+    internal void WaitWhilePaused() => _resumeGate.Wait();
+
+    internal IReadOnlyList<VcpuRunner> Runners => _runners;
+
+    public void Dispose()
+    {
+        RequestStop(new MachineExit(MachineExitKind.Stopped, "disposed"));
+        foreach (var runner in _runners)
+            runner?.Vcpu.Dispose();
+        Memory.Dispose();
+        Vm.Dispose();
+        _kvm.Dispose();
+    }
+}
