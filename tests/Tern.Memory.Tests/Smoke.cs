@@ -1,2 +1,0 @@
-namespace Tern.Memory.Tests;
-public class Smoke { [Fact] public void Works() => 1.ShouldBe(1); }

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Tern.TestKit;
+
+/// <summary>
+/// A real `tern` process driven by a test: its console lines are recorded with the host time they
+/// arrived, so a test can see a guest's progress (and a pause) from outside the guest.
+/// </summary>
+public sealed class TernProcess : IDisposable
+{
+    public readonly record struct Line(TimeSpan ArrivedAt, string Text);
+
+    private readonly Process _process;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<Line> _stdout = [];
+    private readonly StringBuilder _stderr = new();
+    private readonly object _lock = new();
+
+    private TernProcess(Process process) => _process = process;
+
+    public static TernProcess Start(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(RepositoryPaths.TernDll);
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        info.Environment["TERN_GUEST_DIR"] = RepositoryPaths.GuestBuild;
+        var process = new Process { StartInfo = info };
+        var tern = new TernProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (tern._lock)
+            {
+                tern._stdout.Add(new Line(tern._clock.Elapsed, e.Data));
+                Monitor.PulseAll(tern._lock);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (tern._lock)
+                tern._stderr.AppendLine(e.Data);
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return tern;
+    }
+
+    /// <summary>Runs tern to completion and returns its exit code, stdout and stderr.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunToEnd(TimeSpan timeout, params string[] arguments)
+    {
+        using var tern = Start(arguments);
+        tern._process.StandardInput.Close();
+        var code = tern.WaitForExit(timeout);
+        return (code, string.Join('\n', tern.Lines.Select(l => l.Text)), tern.Stderr);
+    }
+
+    public IReadOnlyList<Line> Lines
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _stdout];
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_lock)
+                return _stderr.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public void WriteInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Waits for a stdout line that satisfies <paramref name="match"/> (seen before or after the call).</summary>
+    public Line WaitForLine(Func<string, bool> match, TimeSpan timeout, int skip = 0)
+    {
+        var deadline = _clock.Elapsed + timeout;
+        lock (_lock)
+        {
+            while (true)
+            {
+                var seen = 0;
+                foreach (var line in _stdout)
+                    if (match(line.Text) && seen++ >= skip)
+                        return line;
+                var left = deadline - _clock.Elapsed;
+                if (left <= TimeSpan.Zero)
+                    throw new TimeoutException($"no matching console line within {timeout.TotalSeconds:0} s; last lines:\n{Tail()}\nstderr:\n{_stderr}");
+                if (_process.HasExited && !Monitor.Wait(_lock, 200))
+                    throw new InvalidOperationException($"tern exited ({_process.ExitCode}) before the line appeared; last lines:\n{Tail()}\nstderr:\n{_stderr}");
+                Monitor.Wait(_lock, left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            Kill();
+            throw new TimeoutException($"tern did not exit within {timeout.TotalSeconds:0} s; last lines:\n{Tail()}\nstderr:\n{Stderr}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private string Tail() => string.Join('\n', _stdout.TakeLast(10).Select(l => l.Text));
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
