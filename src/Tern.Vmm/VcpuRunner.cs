@@ -133,7 +133,7 @@ internal sealed class VcpuRunner
                 break;
             case VcpuExitReason.Shutdown:
                 _machine.RequestStop(new MachineExit(MachineExitKind.TripleFault,
-                    $"guest triple fault on vCPU {Vcpu.Id} (rip {Vcpu.GetRegs().rip:x}): the machine shut down"));
+                    $"guest triple fault on vCPU {Vcpu.Id} (rip 0x{Vcpu.GetRegs().rip:x}): the machine shut down"));
                 break;
             case VcpuExitReason.SystemEvent:
                 _machine.RequestStop(Vcpu.GetSystemEventType() switch
