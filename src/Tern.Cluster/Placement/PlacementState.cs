@@ -1,0 +1,216 @@
+using Tern.Cluster.Detection;
+using Tern.Cluster.Migration;
+using Tern.Cluster.Model;
+
+namespace Tern.Cluster.Placement;
+
+/// <summary>
+/// A policy's scratch copy of "which VM sits on which host" while it plans. Starts from a
+/// snapshot; moving VMs here changes nothing in the cluster.
+/// </summary>
+/// <remarks>
+/// Free CPU follows a time-shared scheduler that allows oversubscription: a host's VMs reserve
+/// what they request (each capped at one core's speed); once the reservations exceed capacity the
+/// host has nothing free. The host's <see cref="HostView.MeasuredUtilizationMips"/> is deliberately
+/// left at its measured value — the reference policies estimate power from it.
+/// </remarks>
+public sealed class PlacementState
+{
+    private readonly HostView[] hosts;
+    private readonly VmView[] vms;
+    private readonly List<int>[] vmsOnHost;
+    private readonly double[] reservedMips;
+    private readonly double[] requestedMips;
+    private readonly long[] reservedRamMb;
+    private readonly double[] reservedBandwidthMbps;
+    private readonly double[] historySums;
+    private readonly int[] historyLengths;
+    private readonly bool[] historyCurrent;
+    private readonly IMigrationCostModel migrationCost;
+
+    public PlacementState(ClusterSnapshot snapshot, IMigrationCostModel migrationCost)
+    {
+        Snapshot = snapshot;
+        this.migrationCost = migrationCost;
+        hosts = [.. snapshot.Hosts];
+        vms = [.. snapshot.Vms];
+        HistoryCapacity = 1;
+        foreach (VmView vm in vms)
+        {
+            HistoryCapacity = Math.Max(HistoryCapacity, vm.History.Length);
+        }
+        vmsOnHost = new List<int>[hosts.Length];
+        reservedMips = new double[hosts.Length];
+        requestedMips = new double[hosts.Length];
+        reservedRamMb = new long[hosts.Length];
+        reservedBandwidthMbps = new double[hosts.Length];
+        historySums = new double[hosts.Length * HistoryCapacity];
+        historyLengths = new int[hosts.Length];
+        historyCurrent = new bool[hosts.Length];
+        for (int h = 0; h < hosts.Length; h++)
+        {
+            vmsOnHost[h] = new List<int>(hosts[h].Vms.Count + 4);
+            foreach (int vm in hosts[h].Vms)
+            {
+                Add(vm, h);
+            }
+        }
+    }
+
+    public ClusterSnapshot Snapshot { get; }
+
+    /// <summary>The longest VM history in the snapshot: the length of a host history buffer.</summary>
+    public int HistoryCapacity { get; }
+
+    public int HostCount => hosts.Length;
+
+    public int VmCount => vms.Length;
+
+    public HostView Host(int host) => hosts[host];
+
+    public VmView Vm(int vm) => vms[vm];
+
+    public IReadOnlyList<int> VmsOn(int host) => vmsOnHost[host];
+
+    public IMigrationCostModel MigrationCost => migrationCost;
+
+    /// <summary>CPU not yet reserved; zero once the host is oversubscribed.</summary>
+    public double AvailableMips(int host)
+    {
+        double total = hosts[host].Spec.TotalMips;
+        return reservedMips[host] <= total ? total - reservedMips[host] : 0;
+    }
+
+    /// <summary>CPU the host's current (planned) VMs would be given: their capped requests, at most the capacity.</summary>
+    public double AllocatedMips(int host) => Math.Min(reservedMips[host], hosts[host].Spec.TotalMips);
+
+    /// <summary>Sum of what the host's VMs request now (uncapped).</summary>
+    public double RequestedMips(int host) => requestedMips[host];
+
+    /// <summary>Whether the host has the core speed, free CPU, memory and network to take the VM.</summary>
+    public bool CanHost(int host, int vm)
+    {
+        HostSpec spec = hosts[host].Spec;
+        VmView v = vms[vm];
+        return spec.MipsPerCore >= v.RequestedMips
+            && AvailableMips(host) >= v.RequestedMips
+            && spec.RamMb - reservedRamMb[host] >= v.ReservedRamMb
+            && spec.BandwidthMbps - reservedBandwidthMbps[host] >= v.ReservedBandwidthMbps;
+    }
+
+    public void Add(int vm, int host)
+    {
+        VmView v = vms[vm];
+        HostSpec spec = hosts[host].Spec;
+        vmsOnHost[host].Add(vm);
+        reservedMips[host] += Math.Min(v.RequestedMips, spec.MipsPerCore);
+        requestedMips[host] += v.RequestedMips;
+        reservedRamMb[host] += v.ReservedRamMb;
+        reservedBandwidthMbps[host] += v.ReservedBandwidthMbps;
+        historyCurrent[host] = false;
+    }
+
+    public void Remove(int vm, int host)
+    {
+        if (!vmsOnHost[host].Remove(vm))
+        {
+            throw new InvalidOperationException($"VM {vm} is not on host {host}");
+        }
+        RecomputeReservations(host);
+        historyCurrent[host] = false;
+    }
+
+    /// <summary>
+    /// The host's load for an overload detector, optionally as if <paramref name="withVm"/> were
+    /// added. <paramref name="historyBuffer"/> must hold <see cref="HistoryCapacity"/> values.
+    /// </summary>
+    public HostLoad LoadOf(int host, Span<double> historyBuffer, int withVm = -1)
+    {
+        HostSpec spec = hosts[host].Spec;
+        EnsureHistory(host);
+        Span<double> history = historyBuffer[..HistoryCapacity];
+        historySums.AsSpan(host * HistoryCapacity, HistoryCapacity).CopyTo(history);
+        int length = historyLengths[host];
+        double requested = requestedMips[host];
+        double longest = LongestMigrationSeconds(host);
+        if (withVm >= 0)
+        {
+            VmView v = vms[withVm];
+            ReadOnlySpan<double> vmHistory = v.History.Span;
+            double scale = v.Spec.Mips / spec.TotalMips;
+            for (int i = 0; i < vmHistory.Length; i++)
+            {
+                history[i] += vmHistory[i] * scale;
+            }
+            length = TrimmedLength(history);
+            requested += v.RequestedMips;
+            longest = Math.Max(longest, migrationCost.MigrationSeconds(v.Spec, spec, spec));
+        }
+        return new HostLoad(spec.TotalMips, requested, history[..length], longest);
+    }
+
+    private double LongestMigrationSeconds(int host)
+    {
+        HostSpec spec = hosts[host].Spec;
+        double longest = 0;
+        foreach (int vm in vmsOnHost[host])
+        {
+            longest = Math.Max(longest, migrationCost.MigrationSeconds(vms[vm].Spec, spec, spec));
+        }
+        return longest;
+    }
+
+    private void RecomputeReservations(int host)
+    {
+        HostSpec spec = hosts[host].Spec;
+        double reserved = 0, requested = 0, bandwidth = 0;
+        long ram = 0;
+        foreach (int vm in vmsOnHost[host])
+        {
+            VmView v = vms[vm];
+            reserved += Math.Min(v.RequestedMips, spec.MipsPerCore);
+            requested += v.RequestedMips;
+            ram += v.ReservedRamMb;
+            bandwidth += v.ReservedBandwidthMbps;
+        }
+        reservedMips[host] = reserved;
+        requestedMips[host] = requested;
+        reservedRamMb[host] = ram;
+        reservedBandwidthMbps[host] = bandwidth;
+    }
+
+    // The host's history is the capacity-weighted sum of its current VMs' histories, so a VM
+    // that arrives brings its past with it. Trailing all-zero slots are dropped, as in CloudSim,
+    // which is what makes a freshly filled host look like it has a short history.
+    private void EnsureHistory(int host)
+    {
+        if (historyCurrent[host])
+        {
+            return;
+        }
+        Span<double> sums = historySums.AsSpan(host * HistoryCapacity, HistoryCapacity);
+        sums.Clear();
+        double totalMips = hosts[host].Spec.TotalMips;
+        foreach (int vm in vmsOnHost[host])
+        {
+            VmView v = vms[vm];
+            ReadOnlySpan<double> vmHistory = v.History.Span;
+            for (int i = 0; i < vmHistory.Length; i++)
+            {
+                sums[i] += vmHistory[i] * v.Spec.Mips / totalMips;
+            }
+        }
+        historyLengths[host] = TrimmedLength(sums);
+        historyCurrent[host] = true;
+    }
+
+    private static int TrimmedLength(ReadOnlySpan<double> values)
+    {
+        int length = values.Length;
+        while (length > 0 && values[length - 1] == 0)
+        {
+            length--;
+        }
+        return length;
+    }
+}
