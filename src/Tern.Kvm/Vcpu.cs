@@ -125,6 +125,28 @@ public sealed unsafe class Vcpu : IDisposable
             Check.Result(Libc.Ioctl(_fd.Fd, KvmIoctls.KVM_SET_CPUID2, p), Name("KVM_SET_CPUID2"));
     }
 
+    /// <summary>The CPUID entries this vCPU was given (KVM_GET_CPUID2).</summary>
+    public KvmCpuidEntry2[] GetCpuid()
+    {
+        for (var capacity = 128; ; capacity *= 2)
+        {
+            var buffer = new byte[8 + capacity * sizeof(KvmCpuidEntry2)];
+            MemoryMarshal.Write(buffer, (uint)capacity);
+            fixed (byte* p = buffer)
+            {
+                if (Libc.Ioctl(_fd.Fd, KvmIoctls.KVM_GET_CPUID2, p) < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.E2BIG && capacity < 4096)
+                        continue;
+                    Check.Throw(Name("KVM_GET_CPUID2"), errno);
+                }
+            }
+            var count = (int)MemoryMarshal.Read<uint>(buffer);
+            return MemoryMarshal.Cast<byte, KvmCpuidEntry2>(buffer.AsSpan(8, count * sizeof(KvmCpuidEntry2))).ToArray();
+        }
+    }
+
     /// <summary>Reads the MSRs named by each entry's index into its data. Returns how many the kernel read, which may be fewer.</summary>
     public int GetMsrs(Span<KvmMsrEntry> entries) => MsrCall(KvmIoctls.KVM_GET_MSRS, entries, "KVM_GET_MSRS", copyBack: true);
 

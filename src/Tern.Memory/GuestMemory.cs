@@ -34,6 +34,8 @@ public sealed class GuestMemory : IDisposable
     public bool IsMapped(GuestAddress address, ulong length)
     {
         var cursor = address.Value;
+        if (length > ulong.MaxValue - cursor)
+            return false;
         var end = address.Value + length;
         while (cursor < end)
         {
@@ -59,6 +61,9 @@ public sealed class GuestMemory : IDisposable
 
     public void Write(GuestAddress address, ReadOnlySpan<byte> source)
     {
+        // Check the whole range first: a write that runs into a hole must change nothing.
+        if (!IsMapped(address, (ulong)source.Length))
+            throw new MemoryException($"guest range {address}+{source.Length} is not all RAM");
         var cursor = address.Value;
         while (!source.IsEmpty)
         {
@@ -73,6 +78,8 @@ public sealed class GuestMemory : IDisposable
 
     public void Fill(GuestAddress address, ulong length, byte value)
     {
+        if (!IsMapped(address, length))
+            throw new MemoryException($"guest range {address}+{length} is not all RAM");
         var cursor = address.Value;
         var end = address.Value + length;
         while (cursor < end)

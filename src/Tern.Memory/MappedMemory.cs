@@ -61,8 +61,11 @@ public sealed class MappedMemory : SafeHandle
     {
         if (offset + length > Length)
             throw new ArgumentOutOfRangeException(nameof(length));
-        if (Mman.Madvise(handle + (nint)offset, (nuint)length, Mman.MADV_DONTNEED) != 0)
-            throw new MemoryException("madvise(MADV_DONTNEED) failed", Marshal.GetLastPInvokeError());
+        // For a memfd, MADV_DONTNEED would only drop this mapping's view of pages the file still holds;
+        // MADV_REMOVE frees the file's pages too, so they read as zero through every mapping.
+        var advice = Memfd >= 0 ? Mman.MADV_REMOVE : Mman.MADV_DONTNEED;
+        if (Mman.Madvise(handle + (nint)offset, (nuint)length, advice) != 0)
+            throw new MemoryException("madvise failed to discard guest pages", Marshal.GetLastPInvokeError());
     }
 
     protected override bool ReleaseHandle()

@@ -6,6 +6,7 @@ using Tern.Vmm.Bus;
 using Tern.Vmm.Cpu;
 using Tern.Vmm.Devices.I8042;
 using Tern.Vmm.Devices.Serial;
+using Tern.Vmm.State;
 
 namespace Tern.Vmm;
 
@@ -23,6 +24,8 @@ public sealed class Machine : IDisposable
     private readonly ManualResetEventSlim _resumeGate = new(true);
     private MachineExit? _exit;
     private volatile bool _pauseRequested;
+    private bool _started;
+    private DateTime _startTime;
 
     private Machine(MachineConfig config, Kvm.Kvm kvm, VirtualMachine vm, GuestMemory memory, Stream console)
     {
@@ -49,19 +52,61 @@ public sealed class Machine : IDisposable
     public int VcpuCount => _runners.Length;
     public bool IsStopping => _exit is not null;
     internal bool IsPauseRequested => _pauseRequested;
+    public bool IsPaused => _pauseRequested && _runners.All(r => r.IsParked);
+    public TimeSpan Uptime => _started ? DateTime.UtcNow - _startTime : TimeSpan.Zero;
 
-    /// <summary>
-    /// Builds the machine and loads the kernel. Ordering requirements (KVM API documentation and
-    /// arch/x86/kvm): the TSS and identity-map addresses and the in-kernel irqchip must exist before
-    /// any vCPU; the PIT after the irqchip; memory before the boot code is loaded; CPUID before the
-    /// vCPU first runs; the LAPIC is written after CPUID so KVM has sized it for the CPU model.
-    /// </summary>
+    /// <summary>Builds the machine and loads its kernel; the boot CPU starts at the kernel's entry.</summary>
     public static Machine Create(MachineConfig config, Stream console, string kvmPath = Kvm.Kvm.DefaultPath)
     {
         var kernel = KernelLoader.ReadKernelFile(config.KernelPath);
+        var machine = Build(config, console, kvmPath, cpuids: null, memory: null);
+        try
+        {
+            var boot = KernelLoader.Load(machine.Memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
+            // Only the boot CPU gets an entry state; the others stay in KVM's wait-for-SIPI state until the guest starts them.
+            var bsp = machine._runners[0].Vcpu;
+            var regs = bsp.GetRegs();
+            var sregs = bsp.GetSregs();
+            ProtectedModeEntry.Apply(ref regs, ref sregs, boot.Entry, boot.Eax, boot.Ebx);
+            bsp.SetSregs(sregs);
+            bsp.SetRegs(regs);
+            return machine;
+        }
+        catch
+        {
+            machine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds an empty machine of the saved shape, ready for <see cref="RestoreState"/> and RAM pages.
+    /// The vCPUs get the CPUID they had when saved: a guest must never see its CPU change under it.
+    /// </summary>
+    public static Machine CreateForRestore(MachineState state, Stream console, GuestMemory? memory = null, string kvmPath = Kvm.Kvm.DefaultPath)
+    {
+        var d = state.Description;
+        if (state.Vcpus.Length != d.Shape.VcpuCount)
+            throw new InvalidDataException($"saved state has {state.Vcpus.Length} vCPUs but describes {d.Shape.VcpuCount}");
+        var config = new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine);
+        return Build(config, console, kvmPath, state.Vcpus.Select(v => v.Cpuid).ToArray(), memory);
+    }
+
+    /// <summary>Guest RAM laid out for <paramref name="memoryBytes"/>, backed by memfds, not yet attached to any VM.</summary>
+    public static GuestMemory AllocateMemory(ulong memoryBytes) =>
+        new(MemoryLayout.RamRanges(memoryBytes)
+            .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.SharedMemfd($"tern-ram{slot}", range.Size))));
+
+    /// <summary>
+    /// Ordering requirements (KVM API documentation and arch/x86/kvm): the TSS and identity-map
+    /// addresses and the in-kernel irqchip must exist before any vCPU; the PIT after the irqchip;
+    /// CPUID before the vCPU first runs or has state restored; the LAPIC is written after CPUID so
+    /// KVM has sized it for the CPU model.
+    /// </summary>
+    private static Machine Build(MachineConfig config, Stream console, string kvmPath, byte[][]? cpuids, GuestMemory? memory)
+    {
         var kvm = Kvm.Kvm.Open(kvmPath);
         VirtualMachine? vm = null;
-        GuestMemory? memory = null;
         Machine? machine = null;
         try
         {
@@ -72,31 +117,26 @@ public sealed class Machine : IDisposable
             vm.CreateIrqchip();
             vm.CreatePit2();
 
-            memory = new GuestMemory(MemoryLayout.RamRanges(config.MemoryBytes)
-                .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.SharedMemfd($"tern-ram{slot}", range.Size))));
+            if (memory is not null && memory.TotalSize != config.MemoryBytes)
+                throw new InvalidOperationException($"prepared memory of {memory.TotalSize} bytes does not fit a {config.MemoryBytes}-byte machine");
+            memory ??= AllocateMemory(config.MemoryBytes);
             foreach (var region in memory.Regions)
                 vm.SetUserMemoryRegion(region, logDirtyPages: false);
 
             machine = new Machine(config, kvm, vm, memory, console);
-            var boot = KernelLoader.Load(memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
             var supported = kvm.GetSupportedCpuid();
             for (var id = 0; id < config.VcpuCount; id++)
             {
                 var vcpu = vm.CreateVcpu(id);
                 machine._runners[id] = new VcpuRunner(machine, vcpu);
-                vcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, config.VcpuCount));
+                if (cpuids is null)
+                    vcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, config.VcpuCount));
+                else
+                    vcpu.SetCpuid(MachineStateCapture.CpuidFromBytes(cpuids[id]));
                 var lapic = vcpu.GetLapic();
                 LapicSetup.ApplyVirtualWire(ref lapic);
                 vcpu.SetLapic(lapic);
             }
-
-            // Only the boot CPU gets an entry state; the others stay in KVM's wait-for-SIPI state until the guest starts them.
-            var bsp = machine._runners[0].Vcpu;
-            var regs = bsp.GetRegs();
-            var sregs = bsp.GetSregs();
-            ProtectedModeEntry.Apply(ref regs, ref sregs, boot.Entry, boot.Eax, boot.Ebx);
-            bsp.SetSregs(sregs);
-            bsp.SetRegs(regs);
             return machine;
         }
         catch
@@ -113,13 +153,49 @@ public sealed class Machine : IDisposable
         }
     }
 
+    /// <summary>Captures the complete machine state (all but RAM). The machine must be paused.</summary>
+    public MachineState SaveState()
+    {
+        RequirePaused("save state");
+        return MachineStateCapture.Save(this, _kvm);
+    }
+
+    /// <summary>Loads a saved state into a machine that has not run yet (see <see cref="CreateForRestore"/>).</summary>
+    public void RestoreState(MachineState state)
+    {
+        if (_started)
+            throw new InvalidOperationException("cannot restore into a machine that has already run");
+        MachineStateCapture.Restore(this, state);
+    }
+
+    private void RequirePaused(string action)
+    {
+        if (_started && !_runners.All(r => r.IsParked))
+            throw new InvalidOperationException($"cannot {action}: the machine is not paused");
+    }
+
     /// <summary>Starts every vCPU and blocks until the machine stops.</summary>
     public MachineExit Run(CancellationToken cancellation = default)
     {
-        using var registration = cancellation.Register(() => RequestStop(new MachineExit(MachineExitKind.Stopped, "stopped by the host")));
+        Start();
+        return WaitForExit(cancellation);
+    }
+
+    /// <summary>Starts the vCPU threads; the guest runs from its current state.</summary>
+    public void Start()
+    {
+        if (_started)
+            throw new InvalidOperationException("the machine has already been started");
+        _started = true;
+        _startTime = DateTime.UtcNow;
         foreach (var runner in _runners)
             runner.Start();
+    }
 
+    /// <summary>Blocks until the machine stops, watching for a guest that halted for good.</summary>
+    public MachineExit WaitForExit(CancellationToken cancellation = default)
+    {
+        using var registration = cancellation.Register(() => RequestStop(new MachineExit(MachineExitKind.Stopped, "stopped by the host")));
         var halted = new HaltWatchdog(this);
         while (!_stopped.Wait(WatchdogPeriod))
             if (halted.AllRunningVcpusHaltedWithInterruptsOff(out var message))

@@ -11,6 +11,9 @@ public enum MachineExitKind
     /// <summary>The host asked the machine to stop.</summary>
     Stopped,
 
+    /// <summary>The guest moved to another machine, which runs it now.</summary>
+    Migrated,
+
     /// <summary>A triple fault: the CPU gave up on an exception while delivering another.</summary>
     TripleFault,
 
@@ -29,7 +32,7 @@ public sealed record MachineExit(MachineExitKind Kind, string Message)
 {
     public int ExitCode => Kind switch
     {
-        MachineExitKind.Reset or MachineExitKind.PowerOff or MachineExitKind.Stopped => 0,
+        MachineExitKind.Reset or MachineExitKind.PowerOff or MachineExitKind.Stopped or MachineExitKind.Migrated => 0,
         MachineExitKind.TripleFault => 3,
         MachineExitKind.GuestHalted => 4,
         MachineExitKind.EmulationFailure or MachineExitKind.EntryFailure => 5,

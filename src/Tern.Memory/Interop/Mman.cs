@@ -13,6 +13,7 @@ internal static partial class Mman
     public const int MAP_NORESERVE = 0x4000;
     public const uint MFD_CLOEXEC = 0x1;
     public const int MADV_DONTNEED = 4;
+    public const int MADV_REMOVE = 9;
     public static readonly nint MAP_FAILED = -1;
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]

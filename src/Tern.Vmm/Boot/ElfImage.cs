@@ -62,7 +62,8 @@ public sealed class ElfImage
             phnum = BinaryPrimitives.ReadUInt16LittleEndian(file[44..]);
         }
         var minimumEntry = is64 ? 56 : 32;
-        if (phentsize < minimumEntry || phnum == 0 || phoff + (ulong)(phentsize * phnum) > (ulong)file.Length)
+        if (phentsize < minimumEntry || phnum == 0 || phoff > (ulong)file.Length
+            || (ulong)phentsize * (ulong)phnum > (ulong)file.Length - phoff)
             throw new VmmConfigurationException($"{name}: ELF program headers lie outside the file");
 
         var segments = new List<Segment>();
@@ -76,8 +77,9 @@ public sealed class ElfImage
                     BinaryPrimitives.ReadUInt64LittleEndian(ph[32..]), BinaryPrimitives.ReadUInt64LittleEndian(ph[40..]))
                 : new(BinaryPrimitives.ReadUInt32LittleEndian(ph[12..]), BinaryPrimitives.ReadUInt32LittleEndian(ph[4..]),
                     BinaryPrimitives.ReadUInt32LittleEndian(ph[16..]), BinaryPrimitives.ReadUInt32LittleEndian(ph[20..]));
-            if (segment.FileSize > segment.MemorySize || segment.FileOffset < 0
-                || (ulong)segment.FileOffset + segment.FileSize > (ulong)file.Length)
+            if (segment.FileSize > segment.MemorySize || segment.FileOffset < 0 || (ulong)segment.FileOffset > (ulong)file.Length
+                || segment.FileSize > (ulong)file.Length - (ulong)segment.FileOffset
+                || segment.MemorySize > ulong.MaxValue - segment.PhysicalAddress)
                 throw new VmmConfigurationException($"{name}: ELF segment {i} lies outside the file");
             segments.Add(segment);
         }

@@ -38,7 +38,9 @@ public static class KernelLoader
         var kernel = MultibootKernel.Parse(file, name);
         foreach (var chunk in kernel.Chunks)
         {
-            if (chunk.Address < MemoryLayout.HighMemoryBase || !memory.IsMapped(chunk.Address, chunk.MemorySize))
+            // Multiboot enters in 32-bit mode: the image and the information after it must lie below 4 GiB.
+            if (chunk.Address < MemoryLayout.HighMemoryBase || chunk.Address + chunk.MemorySize > uint.MaxValue
+                || !memory.IsMapped(chunk.Address, chunk.MemorySize))
                 throw new VmmConfigurationException(
                     $"{name}: segment at 0x{chunk.Address:x} (+{chunk.MemorySize} bytes) does not fit in guest RAM");
             memory.Write(chunk.Address, file.AsSpan((int)chunk.FileOffset, (int)chunk.FileSize));

@@ -84,9 +84,9 @@ public static class MemoryLayout
                 s = s[..^suffix.Length];
                 break;
             }
-        if (!ulong.TryParse(s, out var number) || number == 0)
+        if (!ulong.TryParse(s, out var number) || number == 0 || number > ulong.MaxValue / multiplier)
             throw new VmmConfigurationException($"'{text}' is not a size (examples: 512M, 2G)");
-        return checked(number * multiplier);
+        return number * multiplier;
     }
 }
 

@@ -24,7 +24,7 @@ public static class GuestPageWalker
         var pae = (sregs.cr4 & (1 << 5)) != 0;
         var longMode = (sregs.efer & (1 << 10)) != 0;
         if (!pae)
-            return Walk32(memory, sregs.cr3, (uint)virtualAddress, out physical);
+            return Walk32(memory, sregs.cr3, (sregs.cr4 & (1 << 4)) != 0, (uint)virtualAddress, out physical);
 
         ulong table;
         int level;
@@ -58,13 +58,14 @@ public static class GuestPageWalker
         return false;
     }
 
-    private static bool Walk32(GuestMemory memory, ulong cr3, uint address, out ulong physical)
+    private static bool Walk32(GuestMemory memory, ulong cr3, bool pse, uint address, out ulong physical)
     {
         physical = 0;
         var pde = ReadEntry32(memory, (cr3 & 0xffff_f000) + (address >> 22) * 4);
         if ((pde & Present) == 0)
             return false;
-        if ((pde & PageSizeBit) != 0)
+        // PS selects a 4 MiB page only with CR4.PSE; otherwise the bit is ignored (Intel SDM vol. 3, 4.3).
+        if ((pde & PageSizeBit) != 0 && pse)
         {
             physical = (pde & 0xffc0_0000) | (address & 0x3f_ffff);
             return true;

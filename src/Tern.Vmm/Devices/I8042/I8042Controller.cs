@@ -17,6 +17,7 @@ public sealed class I8042Controller : IBusDevice
     private const byte ReadCommandByte = 0x20, WriteCommandByte = 0x60, SelfTest = 0xaa, InterfaceTest = 0xab,
         WriteOutputPort = 0xd1, ReadOutputPort = 0xd0, PulseResetLine = 0xfe;
 
+    private const int MaxOutput = 16;
     private readonly object _lock = new();
     private readonly Action _resetRequested;
     private readonly Queue<byte> _output = new();
@@ -56,11 +57,11 @@ public sealed class I8042Controller : IBusDevice
         _pendingCommand = 0;
         switch (command)
         {
-            case ReadCommandByte: _output.Enqueue(_commandByte); break;
+            case ReadCommandByte: Output(_commandByte); break;
             case WriteCommandByte or WriteOutputPort: _pendingCommand = command; break;
-            case SelfTest: _output.Enqueue(0x55); break;
-            case InterfaceTest: _output.Enqueue(0x00); break;
-            case ReadOutputPort: _output.Enqueue(0x01); break;
+            case SelfTest: Output(0x55); break;
+            case InterfaceTest: Output(0x00); break;
+            case ReadOutputPort: Output(0x01); break;
             case PulseResetLine: return true;
         }
         return false;
@@ -80,9 +81,16 @@ public sealed class I8042Controller : IBusDevice
                 return (value & 0x01) == 0; // bit 0 low holds the CPU in reset
             default:
                 // A byte for the (absent) keyboard: answer "resend" so drivers give up quickly.
-                _output.Enqueue(0xfe);
+                Output(0xfe);
                 return false;
         }
+    }
+
+    /// <summary>A real controller has a one-byte buffer; a guest that never reads must not grow this one without bound.</summary>
+    private void Output(byte value)
+    {
+        if (_output.Count < MaxOutput)
+            _output.Enqueue(value);
     }
 
     public I8042State SaveState()
@@ -95,7 +103,7 @@ public sealed class I8042Controller : IBusDevice
     {
         if (state.Version != I8042State.CurrentVersion)
             throw new InvalidDataException($"i8042 state version {state.Version} is not supported");
-        if (state.Output.Length > 16)
+        if (state.Output.Length > MaxOutput)
             throw new InvalidDataException("i8042 output queue too long");
         lock (_lock)
         {

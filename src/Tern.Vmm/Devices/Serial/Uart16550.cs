@@ -14,6 +14,9 @@ public sealed class Uart16550 : IBusDevice
     public const uint Com1Irq = 4;
     private const int FifoSize = 16;
 
+    /// <summary>Typed-ahead input kept for the guest; more than this is dropped rather than grow without bound.</summary>
+    public const int MaxPendingInput = 64 * 1024;
+
     // Register offsets and bits (data sheet, table 2).
     private const int RbrThr = 0, Ier = 1, IirFcr = 2, Lcr = 3, Mcr = 4, Lsr = 5, Msr = 6, Scr = 7;
     private const byte IerRxData = 0x01, IerThrEmpty = 0x02, IerLineStatus = 0x04, IerModemStatus = 0x08;
@@ -40,6 +43,7 @@ public sealed class Uart16550 : IBusDevice
         _output = output;
         _irq = irq;
         _msr = ModemStatusFromLines();
+        _lastMsrSource = _msr;
     }
 
     /// <summary>Queues bytes typed on the host for the guest to read.</summary>
@@ -48,7 +52,8 @@ public sealed class Uart16550 : IBusDevice
         lock (_lock)
         {
             foreach (var b in bytes)
-                _hostInput.Enqueue(b);
+                if (_hostInput.Count < MaxPendingInput)
+                    _hostInput.Enqueue(b);
             RefillReceiveFifo();
             UpdateInterrupt();
         }
@@ -145,6 +150,7 @@ public sealed class Uart16550 : IBusDevice
             case Mcr:
                 _mcr = (byte)(value & 0x1f);
                 UpdateModemStatus();
+                RefillReceiveFifo(); // leaving loopback lets queued host input through
                 break;
             case Lsr:
                 break; // read-only on a real part
@@ -230,7 +236,8 @@ public sealed class Uart16550 : IBusDevice
     public UartState SaveState()
     {
         lock (_lock)
-            return new UartState(UartState.CurrentVersion, _ier, _lcr, _mcr, _lsr, _msr, _scr, _dll, _dlm, _fcr, _thrEmptyPending, [.. _receiveFifo]);
+            return new UartState(UartState.CurrentVersion, _ier, _lcr, _mcr, _lsr, _msr, _scr, _dll, _dlm, _fcr, _thrEmptyPending,
+                [.. _receiveFifo], [.. _hostInput]);
     }
 
     public void RestoreState(UartState state)
@@ -239,6 +246,8 @@ public sealed class Uart16550 : IBusDevice
             throw new InvalidDataException($"UART state version {state.Version} is not supported (this Tern reads {UartState.CurrentVersion})");
         if (state.ReceiveFifo.Length > FifoSize)
             throw new InvalidDataException($"UART receive FIFO of {state.ReceiveFifo.Length} bytes exceeds {FifoSize}");
+        if (state.PendingInput.Length > MaxPendingInput)
+            throw new InvalidDataException($"UART pending input of {state.PendingInput.Length} bytes exceeds {MaxPendingInput}");
         lock (_lock)
         {
             (_ier, _lcr, _mcr, _lsr, _msr, _scr, _dll, _dlm, _fcr) =
@@ -248,7 +257,9 @@ public sealed class Uart16550 : IBusDevice
             _receiveFifo.Clear();
             foreach (var b in state.ReceiveFifo)
                 _receiveFifo.Enqueue(b);
-            _irqLevel = false;
+            _hostInput.Clear();
+            foreach (var b in state.PendingInput)
+                _hostInput.Enqueue(b);
             UpdateInterrupt();
         }
     }

@@ -13,7 +13,8 @@ public sealed record UartState(
     byte Dlm,
     byte Fcr,
     bool ThrEmptyInterruptPending,
-    byte[] ReceiveFifo)
+    byte[] ReceiveFifo,
+    byte[] PendingInput)
 {
     public const int CurrentVersion = 1;
 }

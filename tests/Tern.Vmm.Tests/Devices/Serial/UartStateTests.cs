@@ -125,7 +125,8 @@ public class UartStateTests
     }
 
     private static bool SameState(UartState a, UartState b) =>
-        a with { ReceiveFifo = [] } == b with { ReceiveFifo = [] } && a.ReceiveFifo.AsSpan().SequenceEqual(b.ReceiveFifo);
+        a with { ReceiveFifo = [], PendingInput = [] } == b with { ReceiveFifo = [], PendingInput = [] }
+        && a.ReceiveFifo.AsSpan().SequenceEqual(b.ReceiveFifo) && a.PendingInput.AsSpan().SequenceEqual(b.PendingInput);
 
     public static class UartStates
     {
@@ -134,7 +135,9 @@ public class UartStateTests
              from pending in ArbMap.Default.GeneratorFor<bool>()
              from fifoLength in Gen.Choose(0, 16)
              from fifo in Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), fifoLength)
+             from inputLength in Gen.Choose(0, 64)
+             from input in Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), inputLength)
              select new UartState(UartState.CurrentVersion, registers[0], registers[1], registers[2], registers[3], registers[4],
-                 registers[5], registers[6], registers[7], registers[8], pending, fifo)).ToArbitrary();
+                 registers[5], registers[6], registers[7], registers[8], pending, fifo, input)).ToArbitrary();
     }
 }
