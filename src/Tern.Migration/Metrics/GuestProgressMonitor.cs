@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace Tern.Migration.Metrics;
+
+/// <summary>One progress line of a guest workload, stamped with the host time it arrived.</summary>
+public readonly record struct ProgressSample(long HostUnixMicros, ulong GuestMilliseconds, ulong PagesWritten);
+
+/// <summary>
+/// Watches a guest's console for the workload's `tick &lt;guest_ms&gt; &lt;pages&gt;` lines and stamps each with
+/// host wall-clock time as it arrives. Host time, not guest time: a paused guest's own clock does not
+/// see the pause. Wall-clock microseconds make source and destination samples comparable (exactly so
+/// on one host; across hosts as well as their clocks agree). Fed from the UART's output path, so a
+/// feed must be cheap: bytes are scanned, and a line is parsed only when it ends.
+/// </summary>
+public sealed class GuestProgressMonitor(TimeProvider time)
+{
+    private const int MaxSamples = 100_000;
+    private readonly object _lock = new();
+    private readonly List<ProgressSample> _samples = [];
+    private readonly StringBuilder _line = new();
+
+    public void Feed(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b == (byte)'\n')
+            {
+                TryParse(_line.ToString());
+                _line.Clear();
+            }
+            else if (b != (byte)'\r' && _line.Length < 256)
+                _line.Append((char)b);
+        }
+    }
+
+    private void TryParse(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 3 || parts[0] != "tick" || !ulong.TryParse(parts[1], out var ms) || !ulong.TryParse(parts[2], out var pages))
+            return;
+        var sample = new ProgressSample(UnixMicros(time), ms, pages);
+        lock (_lock)
+        {
+            if (_samples.Count == MaxSamples)
+                _samples.RemoveRange(0, MaxSamples / 2);
+            _samples.Add(sample);
+        }
+    }
+
+    public IReadOnlyList<ProgressSample> Samples
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _samples];
+        }
+    }
+
+    public IReadOnlyList<ProgressSample> SamplesSince(long unixMicros)
+    {
+        lock (_lock)
+            return _samples.Where(s => s.HostUnixMicros >= unixMicros).ToList();
+    }
+
+    public static long UnixMicros(TimeProvider time) => (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>
+    /// Workload progress per host second over consecutive samples: pages written when the workload
+    /// dirties memory, else guest milliseconds (an idle guest's progress is its clock ticking).
+    /// Zero when fewer than two samples.
+    /// </summary>
+    public static double Rate(IReadOnlyList<ProgressSample> samples)
+    {
+        if (samples.Count < 2)
+            return 0;
+        var first = samples[0];
+        var last = samples[^1];
+        var seconds = (last.HostUnixMicros - first.HostUnixMicros) / 1e6;
+        if (seconds <= 0)
+            return 0;
+        var pages = last.PagesWritten - first.PagesWritten;
+        var progress = pages > 0 ? pages : last.GuestMilliseconds - first.GuestMilliseconds;
+        return progress / seconds;
+    }
+
+    /// <summary>The longest host-time gap between consecutive samples in the window, in microseconds.</summary>
+    public static long LargestGap(IReadOnlyList<ProgressSample> samples)
+    {
+        long gap = 0;
+        for (var i = 1; i < samples.Count; i++)
+            gap = Math.Max(gap, samples[i].HostUnixMicros - samples[i - 1].HostUnixMicros);
+        return gap;
+    }
+}

@@ -1,0 +1,37 @@
+using Tern.Migration.Protocol;
+
+namespace Tern.Migration.Ports;
+
+/// <summary>
+/// What a migration needs from the machine it moves away. Tern.Migration never sees a VMM: the host
+/// adapts its machine to this port.
+/// </summary>
+public interface IMigrationSource
+{
+    ulong MemoryBytes { get; }
+    int VcpuCount { get; }
+
+    /// <summary>Guest page numbers that are RAM, as ascending ranges.</summary>
+    IReadOnlyList<(ulong FirstPage, ulong PageCount)> PageRanges { get; }
+
+    /// <summary>Stops every vCPU; returns once none runs.</summary>
+    void Pause();
+
+    /// <summary>Lets the vCPUs run again (after a failed or cancelled migration, or a snapshot).</summary>
+    void Resume();
+
+    /// <summary>Ends the machine for good: the destination runs the guest now.</summary>
+    void Stop(string reason);
+
+    /// <summary>Copies one page out. Called with the machine paused, or while dirty logging catches later writes.</summary>
+    void ReadPage(ulong pageNumber, Span<byte> destination);
+
+    /// <summary>All machine state except RAM, as sections under stable ids. The machine must be paused.</summary>
+    IReadOnlyList<StateSection> SaveState();
+
+    /// <summary>Only the machine's description (for a static migration, which boots it afresh).</summary>
+    StateSection Describe();
+
+    /// <summary>The guest's progress as seen on its console, for the degradation and pause metrics.</summary>
+    Metrics.GuestProgressMonitor Progress { get; }
+}

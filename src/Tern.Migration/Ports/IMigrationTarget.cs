@@ -1,0 +1,34 @@
+using Tern.Migration.Protocol;
+
+namespace Tern.Migration.Ports;
+
+/// <summary>
+/// What a migration needs from the machine it moves to. Nothing runs until <see cref="Start"/>: a
+/// stream that fails before then leaves no guest behind.
+/// </summary>
+public interface IMigrationTarget
+{
+    /// <summary>Checks the announced shape and prepares empty memory for it. Throws when it cannot host the machine.</summary>
+    void Begin(Hello hello);
+
+    /// <summary>One past the highest page number the prepared memory has.</summary>
+    ulong PageLimit { get; }
+
+    void WritePage(ulong pageNumber, ReadOnlySpan<byte> data);
+
+    void WriteZeroPage(ulong pageNumber);
+
+    /// <summary>Builds the machine from the sections (pre-copied memory included), without running it.</summary>
+    void Restore(IReadOnlyList<StateSection> sections);
+
+    /// <summary>Builds the machine afresh from its description and boots it (static migration).</summary>
+    void Boot(StateSection description);
+
+    /// <summary>Runs the guest.</summary>
+    void Start();
+
+    /// <summary>Throws away whatever was prepared.</summary>
+    void Abort();
+
+    Metrics.GuestProgressMonitor Progress { get; }
+}
