@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tern.Sim.Results;
+
+namespace Tern.Sim.Reporting;
+
+/// <summary>Machine-readable results: one JSON object per run, snake_case fields.</summary>
+public static class SimulationReport
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    public static string ToJson(SimulationResult result) => JsonSerializer.Serialize(Entry.From(result), Options);
+
+    public static string ToJson(IEnumerable<SimulationResult> results) =>
+        JsonSerializer.Serialize(new { runs = results.Select(Entry.From).ToArray() }, Options);
+
+    public static void Write(string path, string json) => File.WriteAllText(path, json + Environment.NewLine);
+
+    private sealed record Entry(
+        string Workload,
+        string Policy,
+        int Hosts,
+        int Vms,
+        double EnergyKwh,
+        int Migrations,
+        double SlatahPct,
+        double PdmPct,
+        double SlavPct,
+        double Esv,
+        double OverallSlaPct,
+        double AverageSlaPct,
+        int HostShutdowns,
+        double RuntimeMs,
+        [property: JsonPropertyName("active_hosts")] int[] ActiveHosts)
+    {
+        public static Entry From(SimulationResult r) => new(
+            r.Workload, r.Policy, r.Hosts, r.Vms,
+            Math.Round(r.EnergyKwh, 4), r.Migrations, Math.Round(r.SlatahPct, 4), Math.Round(r.PdmPct, 5),
+            Math.Round(r.SlavPct, 7), Math.Round(r.Esv, 7), Math.Round(r.OverallSlaPct, 4), Math.Round(r.AverageSlaPct, 4),
+            r.HostShutdowns, Math.Round(r.RuntimeMs, 1), [.. r.ActiveHosts.Select(a => a.ActiveHosts)]);
+    }
+}
