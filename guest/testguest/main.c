@@ -328,9 +328,13 @@ void bsp_main(void)
 		int busy = bsp_work.npages && dirty_step(&bsp_work);
 		uint64_t now = rdtsc();
 		if ((int64_t)(now - next_tick) >= 0) {
-			/* A late tick is printed late rather than skipped, so
-			 * tick n always stands for n * tick_ms of guest time. */
+			/* Ticks missed while the guest was not running (a pause,
+			 * a migration) are dropped, not printed in a burst: each
+			 * tick line then marks real progress, and the gap before
+			 * the first line after a pause shows the pause. */
 			next_tick += period;
+			if ((int64_t)(now - next_tick) >= 0)
+				next_tick = now + period;
 			ticks++;
 			put_str("tick ");
 			put_u64((now - t0) * 1000 / tsc_hz);

@@ -15,6 +15,9 @@ public sealed class MachineMigrationSource(Machine machine, GuestProgressMonitor
     public IReadOnlyList<(ulong FirstPage, ulong PageCount)> PageRanges =>
         machine.Memory.Regions.Select(r => (r.FirstPage, r.PageCount)).ToList();
 
+    public IReadOnlyList<(ulong FirstPage, ulong PageCount)> PopulatedPageRanges() =>
+        machine.Memory.Regions.SelectMany(r => r.PopulatedPages()).ToList();
+
     public GuestProgressMonitor Progress => progress;
 
     public void Pause() => machine.Pause();

@@ -77,7 +77,7 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
         }
     }
 
-    private JsonObject Migrate(JsonObject args, IControlResponse response, CancellationToken shutdown)
+    private JsonObject Migrate(JsonObject args, IControlResponse response, CancellationToken _)
     {
         var to = args["to"]?.GetValue<string>() ?? throw new ControlApiException("migrate needs 'to', as HOST:PORT");
         var modeName = args["mode"]?.GetValue<string>() ?? "cold";
@@ -88,14 +88,16 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             _ => throw new ControlApiException($"migration mode '{modeName}' is not supported (supported: cold, static)"),
         };
         using var exclusive = Begin();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, exclusive.Token);
+        // Not linked to the server's shutdown: a successful migration stops this VM, which closes the
+        // server, and the sender must still collect the destination's report after that.
+        var token = exclusive.Token;
         var options = new MigrationOptions(mode, name);
         var sender = new MigrationSender(new MachineMigrationSource(machine, progress), time);
         var reporter = new Progress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p)!.AsObject()));
         Stream connection;
         try
         {
-            connection = Connect(to, linked.Token);
+            connection = Connect(to, token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ArgumentException)
         {
@@ -105,7 +107,7 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
         {
             try
             {
-                var report = sender.Run(connection, options, reporter, linked.Token);
+                var report = sender.Run(connection, options, reporter, token);
                 return JsonSerializer.SerializeToNode(report)!.AsObject();
             }
             catch (MigrationFailedException ex)

@@ -56,6 +56,38 @@ public sealed class MappedMemory : SafeHandle
         return new MappedMemory(address, length, fd);
     }
 
+    /// <summary>
+    /// The byte ranges that may hold non-zero data, in order. For a memfd these are the file's data
+    /// extents (SEEK_DATA/SEEK_HOLE): pages never written are holes and read as zero, and scanning
+    /// them through the mapping would make shmem allocate them. Swapped-out pages count as data.
+    /// Anonymous memory reports one range covering everything.
+    /// </summary>
+    public IEnumerable<(ulong Offset, ulong Length)> DataRanges()
+    {
+        if (Memfd < 0)
+        {
+            yield return (0, Length);
+            yield break;
+        }
+        long position = 0;
+        while (position < (long)Length)
+        {
+            var data = Mman.Lseek(Memfd, position, Mman.SEEK_DATA);
+            if (data < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Tern.Memory.Errno.ENXIO)
+                    yield break; // no data after position
+                throw new MemoryException("lseek(SEEK_DATA) on guest RAM failed", errno);
+            }
+            var hole = Mman.Lseek(Memfd, data, Mman.SEEK_HOLE);
+            if (hole < 0)
+                throw new MemoryException("lseek(SEEK_HOLE) on guest RAM failed", Marshal.GetLastPInvokeError());
+            yield return ((ulong)data, (ulong)Math.Min(hole, (long)Length) - (ulong)data);
+            position = hole;
+        }
+    }
+
     /// <summary>Gives pages back to the host; they read as zero afterwards.</summary>
     public void Discard(ulong offset, ulong length)
     {

@@ -33,6 +33,11 @@ public sealed class MemoryRegion : IDisposable
 
     public DirtyBitmap Dirty { get; }
 
+    /// <summary>Page ranges (first page number, count) that may hold non-zero data; everything else reads as zero.</summary>
+    public IEnumerable<(ulong FirstPage, ulong PageCount)> PopulatedPages() =>
+        _mapping.DataRanges().Select(r => (FirstPage + r.Offset / GuestAddress.PageSize,
+            (r.Length + GuestAddress.PageSize - 1) / GuestAddress.PageSize));
+
     public bool Contains(GuestAddress address) => address.Value >= Start.Value && address.Value < End.Value;
 
     /// <summary>

@@ -7,6 +7,12 @@ namespace Tern.Cli.Commands;
 /// <summary>`tern run`: boot a guest in this process and forward its serial console to the terminal.</summary>
 internal static class RunCommand
 {
+    public const string ExitStatusHelp = """
+        Exit status: 0 when the guest resets or powers off, is stopped, or migrates away; 1 on a Tern
+        error; 2 on a usage error; 3 on a guest triple fault; 4 when the guest halts with interrupts
+        disabled; 5 when KVM cannot run or emulate the guest.
+        """;
+
     public static Command Create()
     {
         var guest = new Option<string>("--guest")
@@ -31,39 +37,27 @@ internal static class RunCommand
             Description = "Number of vCPUs (1 or 2).",
             DefaultValueFactory = _ => 1,
         };
+        var vm = new VmOptions();
 
-        var command = new Command("run", """
-            Boot a guest and attach its serial console (COM1) to this terminal.
-            Exit status: 0 when the guest resets or powers off (or on Ctrl-C), 1 on a Tern error,
-            2 on a usage error, 3 on a guest triple fault, 4 when the guest halts with interrupts
-            disabled, 5 when KVM cannot run or emulate the guest.
+        var command = new Command("run", $"""
+            Boot a guest and attach its serial console (COM1) to this terminal. The VM serves its
+            control API (status, pause, resume, snapshot, migrate, stop) on a Unix socket.
+            {ExitStatusHelp}
             """)
         {
             guest, kernel, append, memory, cpus,
         };
+        vm.AddTo(command);
         command.SetAction(parse =>
         {
             var memoryBytes = MemoryLayout.ParseSize(parse.GetValue(memory)!);
-            var kernelPath = parse.GetValue(kernel) ?? GuestCatalog.KernelFor(parse.GetValue(guest)!);
+            var kernelPath = Path.GetFullPath(parse.GetValue(kernel) ?? GuestCatalog.KernelFor(parse.GetValue(guest)!));
             var config = new MachineConfig(memoryBytes, parse.GetValue(cpus), kernelPath, parse.GetValue(append)!);
-            return Run(config);
+            var (name, api) = vm.Resolve(parse);
+            var session = new VmSession(name, api);
+            using var machine = Machine.Create(config, session.CreateConsole());
+            return session.Serve(machine, alreadyStarted: false);
         });
         return command;
-    }
-
-    private static int Run(MachineConfig config)
-    {
-        using var console = Console.OpenStandardOutput();
-        using var machine = Machine.Create(config, console);
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        ConsoleInput.Forward(Console.OpenStandardInput(), machine.Serial);
-        var exit = machine.Run(cancel.Token);
-        Console.Error.WriteLine($"tern: {exit.Message}");
-        return exit.ExitCode;
     }
 }

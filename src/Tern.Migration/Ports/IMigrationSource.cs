@@ -14,6 +14,12 @@ public interface IMigrationSource
     /// <summary>Guest page numbers that are RAM, as ascending ranges.</summary>
     IReadOnlyList<(ulong FirstPage, ulong PageCount)> PageRanges { get; }
 
+    /// <summary>
+    /// The subset of <see cref="PageRanges"/> that may hold non-zero data; pages outside it are known
+    /// to be zero without reading them (never touched by the guest).
+    /// </summary>
+    IReadOnlyList<(ulong FirstPage, ulong PageCount)> PopulatedPageRanges();
+
     /// <summary>Stops every vCPU; returns once none runs.</summary>
     void Pause();
 

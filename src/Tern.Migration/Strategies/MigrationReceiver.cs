@@ -22,7 +22,7 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
 
     /// <param name="input">The incoming stream.</param>
     /// <param name="replies">Where to answer the source, or null for a snapshot file.</param>
-    /// <param name="expected">When not null, the machine shape the user asked for; another shape is refused.</param>
+    /// <param name="expected">The machine shape the user asked for, if any (0 = any); another shape is refused.</param>
     public ReceivedMigration Receive(Stream input, Stream? replies, string sourceName, (ulong MemoryBytes, int VcpuCount)? expected = null)
     {
         var writer = _replies = replies is null ? null : new RecordWriter(replies, writeStreamHeader: true);
@@ -34,9 +34,10 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
             if (first.Type != RecordType.Hello)
                 throw new MigrationStreamException($"{sourceName} does not start with a hello record");
             var hello = Hello.Decode(first.Payload);
-            if (expected is { } shape && (shape.MemoryBytes != hello.MemoryBytes || shape.VcpuCount != hello.VcpuCount))
+            if (expected is { } shape && ((shape.MemoryBytes != 0 && shape.MemoryBytes != hello.MemoryBytes)
+                                          || (shape.VcpuCount != 0 && shape.VcpuCount != hello.VcpuCount)))
                 throw new MigrationStreamException(
-                    $"{sourceName} holds a machine with {hello.MemoryBytes >> 20} MiB and {hello.VcpuCount} vCPUs, not the {shape.MemoryBytes >> 20} MiB and {shape.VcpuCount} vCPUs asked for");
+                    $"{sourceName} holds a machine with {hello.MemoryBytes >> 20} MiB and {hello.VcpuCount} vCPUs, not the shape asked for ({Describe(shape)})");
             target.Begin(hello);
             begun = true;
             Reply(writer, RecordType.Ready, []);
@@ -125,6 +126,9 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
         var report = new ResumeReport(first, GuestProgressMonitor.Rate(samples));
         Reply(_replies, RecordType.ResumeReport, report.Encode());
     }
+
+    private static string Describe((ulong MemoryBytes, int VcpuCount) shape) =>
+        string.Join(", ", new[] { shape.MemoryBytes != 0 ? $"{shape.MemoryBytes >> 20} MiB" : null, shape.VcpuCount != 0 ? $"{shape.VcpuCount} vCPUs" : null }.OfType<string>());
 
     private static void Reply(RecordWriter? writer, RecordType type, ReadOnlySpan<byte> payload)
     {

@@ -115,13 +115,19 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         public ulong Sections;
     }
 
-    /// <summary>The destination starts from zeroed memory, so zero pages need not travel at all.</summary>
+    /// <summary>
+    /// The destination starts from zeroed memory, so zero pages need not travel at all: pages the guest
+    /// never touched are skipped unread, and touched pages are checked for zeros before they are sent.
+    /// </summary>
     private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation)
     {
         var page = new byte[PageSize];
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
+        var populated = source.PopulatedPageRanges();
+        counters.ZeroPages += total - populated.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         ulong done = 0;
-        foreach (var (first, count) in source.PageRanges)
+        total -= counters.ZeroPages;
+        foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
                 source.ReadPage(pfn, page);
