@@ -5,9 +5,9 @@ public sealed class MigrationPlan
 {
     public static MigrationPlan Empty { get; } = new([]);
 
-    public MigrationPlan(IReadOnlyList<Migration> migrations) => Migrations = migrations;
+    public MigrationPlan(IReadOnlyList<PlannedMigration> migrations) => Migrations = migrations;
 
-    public IReadOnlyList<Migration> Migrations { get; }
+    public IReadOnlyList<PlannedMigration> Migrations { get; }
 
     public int Count => Migrations.Count;
 }

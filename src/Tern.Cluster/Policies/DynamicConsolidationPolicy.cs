@@ -56,7 +56,7 @@ public sealed class DynamicConsolidationPolicy(
             }
         }
 
-        var migrations = new List<Model.Migration>();
+        var migrations = new List<PlannedMigration>();
         var reliefTargets = new bool[hostCount];
         foreach (int vm in ByRequestDescending(state, toMove))
         {
@@ -64,7 +64,7 @@ public sealed class DynamicConsolidationPolicy(
             if (target >= 0)
             {
                 state.Add(vm, target);
-                migrations.Add(new Model.Migration(vm, target));
+                migrations.Add(new PlannedMigration(vm, target));
                 reliefTargets[target] = true;
             }
         }
@@ -73,7 +73,7 @@ public sealed class DynamicConsolidationPolicy(
         return new MigrationPlan(migrations);
     }
 
-    private void EvacuateUnderusedHosts(PlacementState state, bool[] overloaded, bool[] reliefTargets, List<Model.Migration> migrations)
+    private void EvacuateUnderusedHosts(PlacementState state, bool[] overloaded, bool[] reliefTargets, List<PlannedMigration> migrations)
     {
         int hostCount = state.HostCount;
         // Hosts that measured no load are off: they are neither emptied nor used as targets here.
@@ -132,7 +132,7 @@ public sealed class DynamicConsolidationPolicy(
             }
             foreach ((int vm, int target) in moves)
             {
-                migrations.Add(new Model.Migration(vm, target));
+                migrations.Add(new PlannedMigration(vm, target));
                 if (!notCandidates[target])
                 {
                     notCandidates[target] = true;

@@ -23,32 +23,43 @@ public readonly record struct LinearFit(double Intercept, double Slope)
     }
 
     /// <summary>
-    /// Tricube fit, then refit with each weight multiplied by the bisquare of its residual over six
-    /// median absolute residuals, so that outliers stop pulling the line.
+    /// Tricube fit, then refits with each tricube weight multiplied by the bisquare of the point's
+    /// residual over six median absolute residuals, so that outliers stop pulling the line
+    /// (three robustness passes, as in Cleveland's lowess).
     /// </summary>
     public static LinearFit RobustTricube(ReadOnlySpan<double> y)
     {
+        const int RobustnessPasses = 3;
         int n = y.Length;
+        Span<double> tricube = n <= 64 ? stackalloc double[n] : new double[n];
         Span<double> weights = n <= 64 ? stackalloc double[n] : new double[n];
-        TricubeWeights(weights);
-        LinearFit first = Weighted(y, weights);
         Span<double> residuals = n <= 64 ? stackalloc double[n] : new double[n];
-        for (int i = 0; i < n; i++)
+        TricubeWeights(tricube);
+        LinearFit fit = Weighted(y, tricube);
+        for (int pass = 0; pass < RobustnessPasses; pass++)
         {
-            residuals[i] = Math.Abs(y[i] - first.Predict(i + 1));
+            for (int i = 0; i < n; i++)
+            {
+                residuals[i] = Math.Abs(y[i] - fit.Predict(i + 1));
+            }
+            double sixMedians = 6 * RobustStatistics.Median(residuals);
+            if (sixMedians == 0)
+            {
+                return fit;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                double r = residuals[i] / sixMedians;
+                weights[i] = tricube[i] * (r < 1 ? (1 - r * r) * (1 - r * r) : 0);
+            }
+            LinearFit next = Weighted(y, weights);
+            if (!double.IsFinite(next.Slope) || !double.IsFinite(next.Intercept))
+            {
+                return fit;
+            }
+            fit = next;
         }
-        double sixMedians = 6 * RobustStatistics.Median(residuals);
-        if (sixMedians == 0)
-        {
-            return first;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            double r = residuals[i] / sixMedians;
-            weights[i] *= r < 1 ? (1 - r * r) * (1 - r * r) : 0;
-        }
-        LinearFit robust = Weighted(y, weights);
-        return double.IsFinite(robust.Slope) && double.IsFinite(robust.Intercept) ? robust : first;
+        return fit;
     }
 
     /// <summary>Weighted least squares at x = 1…n. A window with no spread in x yields a flat line.</summary>

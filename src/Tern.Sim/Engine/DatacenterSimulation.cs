@@ -74,7 +74,7 @@ public sealed class DatacenterSimulation
             MeasureAll(step, isStep: true, accountEnergy: true);
             SampleActiveHosts(step);
             MigrationPlan plan = policy.Consolidation.Plan(Snapshot(step));
-            foreach (Cluster.Model.Migration migration in plan.Migrations)
+            foreach (PlannedMigration migration in plan.Migrations)
             {
                 StartMigration(vms[migration.VmId], hosts[migration.TargetHostId], step);
             }

@@ -1,4 +1,4 @@
 namespace Tern.Cluster.Model;
 
 /// <summary>One planned live migration: move <paramref name="VmId"/> to <paramref name="TargetHostId"/>.</summary>
-public readonly record struct Migration(int VmId, int TargetHostId);
+public readonly record struct PlannedMigration(int VmId, int TargetHostId);

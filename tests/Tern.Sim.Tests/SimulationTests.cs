@@ -1,0 +1,102 @@
+using Tern.Cluster.Policies;
+using Tern.Cluster.Power;
+using Tern.Sim.Engine;
+using Tern.Sim.Results;
+using Tern.Sim.Scenario;
+using Tern.Sim.Workload;
+
+namespace Tern.Sim.Tests;
+
+public class SimulationTests
+{
+    private static SimulationResult Run(string folder, string policy, int hosts)
+    {
+        var scenario = SimulationScenario.PlanetLab(hosts);
+        var descriptor = new PolicyCatalog(scenario.MigrationCost, scenario.IntervalSeconds).Create(policy, 1);
+        return new DatacenterSimulation(PlanetLabWorkload.Load(folder), scenario, descriptor, TimeProvider.System).Run();
+    }
+
+    [Fact]
+    public void Npa_charges_every_host_its_full_power_for_the_whole_run()
+    {
+        using var folder = new TraceFolder();
+        folder.WriteConstant("a", 50);
+        folder.WriteConstant("b", 20);
+        var result = Run(folder.Path, "npa", hosts: 4);
+        // Steps at 300.1 … 86100.1 s; the first interval runs from 0, so 86 100.1 s in all.
+        double expected = 2 * (117 + 135) * 86_100.1 / 3_600_000;
+        result.EnergyKwh.ShouldBe(expected, 1e-9);
+        result.Migrations.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Dvfs_energy_follows_the_load_of_the_hosts_in_use()
+    {
+        using var folder = new TraceFolder();
+        folder.WriteConstant("a", 50); // VM 0: 2500 MIPS → 1250
+        folder.WriteConstant("b", 50); // VM 1: 2000 MIPS → 1000
+        var result = Run(folder.Path, "dvfs", hosts: 2);
+        // Neither VM fits a G4 core (1860 MIPS) at full speed, so both land on host 1 (G5):
+        // 2250 / 5320 of a G5. The first interval starts from a host that was never measured (0 J);
+        // the other 286 intervals of 300 s run at constant load.
+        double utilization = 2250.0 / 5320;
+        double watts = 110 + (116 - 110) * (utilization - 0.4) * 10;
+        result.EnergyKwh.ShouldBe(watts * 300 * 286 / 3_600_000, 1e-9);
+        result.SlatahPct.ShouldBe(0);
+        result.ActiveHosts.ShouldAllBe(s => s.ActiveHosts == 1);
+    }
+
+    [Fact]
+    public void Consolidation_moves_a_lone_small_vm_onto_the_busier_host_and_charges_the_migration()
+    {
+        using var folder = new TraceFolder();
+        folder.WriteConstant("a", 40); // 2500 MIPS VM → 1000 MIPS
+        folder.WriteConstant("b", 40); // 2000 MIPS VM → 800 MIPS
+        folder.WriteConstant("c", 40); // 1000 MIPS VM → 400 MIPS
+        folder.WriteConstant("d", 40); // 500 MIPS VM → 200 MIPS (613 MB)
+        var result = Run(folder.Path, "thr-mmt-0.8", hosts: 4);
+        // Placed at full speed, a, b and d share host 1 (4500 + 500 ≤ 5320 MIPS) and c goes to host 3.
+        // At the first step host 3 (400 / 5320) is the least used; its VM fits on host 1
+        // (2400 / 5320 ≤ 0.8), so it moves and host 3 switches off.
+        result.Migrations.ShouldBe(1);
+        result.PdmPct.ShouldBeGreaterThan(0);
+        result.ActiveHosts[^1].ActiveHosts.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Same_inputs_give_the_same_figures()
+    {
+        using var folder = new TraceFolder();
+        for (int i = 0; i < 12; i++)
+        {
+            var lines = Enumerable.Range(0, 288).Select(k => ((k * (i + 3) + i * 17) % 90).ToString());
+            folder.Write($"vm{i:D2}", string.Join('\n', lines) + "\n");
+        }
+        var first = Run(folder.Path, "lr-rs-1.2", hosts: 8);
+        var second = Run(folder.Path, "lr-rs-1.2", hosts: 8);
+        second.EnergyKwh.ShouldBe(first.EnergyKwh);
+        second.Migrations.ShouldBe(first.Migrations);
+        second.SlatahPct.ShouldBe(first.SlatahPct);
+    }
+
+    [Fact]
+    public void Reference_day_npa_matches_cloudsim()
+    {
+        string folder = PlanetLabData.Day("20110303") ?? SkipMissingData();
+        Run(folder, "npa", 800).EnergyKwh.ShouldBe(2410.80, 0.005);
+    }
+
+    [Fact]
+    public void Reference_day_lr_mmt_migrations_are_within_five_percent_of_cloudsim()
+    {
+        string folder = PlanetLabData.Day("20110303") ?? SkipMissingData();
+        var result = Run(folder, "lr-mmt-1.2", 800);
+        result.Migrations.ShouldBeInRange((int)(27_859 * 0.95), (int)(27_859 * 1.05));
+    }
+
+    private static string SkipMissingData()
+    {
+        Assert.Skip("PlanetLab traces not found next to the repository (../shared/data/planetlab)");
+        return "";
+    }
+}
