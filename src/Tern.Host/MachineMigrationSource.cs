@@ -1,3 +1,4 @@
+using Tern.Memory;
 using Tern.Migration.Metrics;
 using Tern.Migration.Ports;
 using Tern.Migration.Protocol;
@@ -27,6 +28,17 @@ public sealed class MachineMigrationSource(Machine machine, GuestProgressMonitor
     public void Stop(string reason) => machine.RequestStop(new MachineExit(MachineExitKind.Migrated, reason));
 
     public void ReadPage(ulong pageNumber, Span<byte> destination) => machine.Memory.ReadPage(pageNumber, destination);
+
+    public void SetDirtyLogging(bool enabled) => machine.SetDirtyLogging(enabled);
+
+    public void CollectDirtyPages(IReadOnlyList<DirtyBitmap> dirty)
+    {
+        var regions = machine.Memory.Regions;
+        for (var i = 0; i < regions.Count; i++)
+            machine.CollectDirtyPages(regions[i], dirty[i]);
+    }
+
+    public void SetThrottle(int percent) => machine.SetThrottle(percent);
 
     public IReadOnlyList<StateSection> SaveState() => MachineStateSections.Encode(machine.SaveState());
 

@@ -80,18 +80,19 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
     private JsonObject Migrate(JsonObject args, IControlResponse response, CancellationToken _)
     {
         var to = args["to"]?.GetValue<string>() ?? throw new ControlApiException("migrate needs 'to', as HOST:PORT");
-        var modeName = args["mode"]?.GetValue<string>() ?? "cold";
+        var modeName = args["mode"]?.GetValue<string>() ?? "precopy";
         var mode = modeName switch
         {
+            "precopy" => MigrationMode.PreCopy,
             "cold" => MigrationMode.Cold,
             "static" => MigrationMode.Static,
-            _ => throw new ControlApiException($"migration mode '{modeName}' is not supported (supported: cold, static)"),
+            _ => throw new ControlApiException($"migration mode '{modeName}' is not supported (supported: precopy, cold, static)"),
         };
         using var exclusive = Begin();
         // Not linked to the server's shutdown: a successful migration stops this VM, which closes the
         // server, and the sender must still collect the destination's report after that.
         var token = exclusive.Token;
-        var options = new MigrationOptions(mode, name);
+        var options = new MigrationOptions(mode, name) { PreCopy = PreCopyOptionsFrom(args) };
         var sender = new MigrationSender(new MachineMigrationSource(machine, progress), time);
         var reporter = new Progress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p)!.AsObject()));
         Stream connection;
@@ -116,6 +117,36 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             }
         }
     }
+
+    /// <summary>Reads the pre-copy knobs of a migrate request; absent ones keep their defaults.</summary>
+    private static PreCopyOptions PreCopyOptionsFrom(JsonObject args)
+    {
+        var options = new PreCopyOptions();
+        if (args["downtime_ms"] is { } downtime)
+            options = options with { DowntimeTarget = TimeSpan.FromMilliseconds(Positive(downtime.GetValue<double>(), "downtime_ms")) };
+        if (args["bandwidth_bytes_per_s"] is { } bandwidth)
+            options = options with { BandwidthLimit = (long)Positive(bandwidth.GetValue<double>(), "bandwidth_bytes_per_s") };
+        if (args["max_rounds"] is { } rounds)
+            options = options with { MaxRounds = (int)Positive(rounds.GetValue<int>(), "max_rounds") };
+        if (args["timeout_s"] is { } timeout)
+            options = options with { Timeout = TimeSpan.FromSeconds(Positive(timeout.GetValue<double>(), "timeout_s")) };
+        if (args["auto_converge"] is { } autoConverge)
+            options = options with { AutoConverge = autoConverge.GetValue<bool>() };
+        if (args["on_limit"] is { } onLimit)
+            options = options with
+            {
+                OnLimit = onLimit.GetValue<string>() switch
+                {
+                    "force" => LimitAction.ForceSwitchover,
+                    "abort" => LimitAction.Abort,
+                    var other => throw new ControlApiException($"on_limit '{other}' is not one of force, abort"),
+                },
+            };
+        return options;
+    }
+
+    private static double Positive(double value, string name) =>
+        value > 0 ? value : throw new ControlApiException($"{name} must be positive, not {value}");
 
     private static NetworkStream Connect(string endpoint, CancellationToken cancellation)
     {

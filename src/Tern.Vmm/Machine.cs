@@ -24,6 +24,10 @@ public sealed class Machine : IDisposable
     private readonly ManualResetEventSlim _resumeGate = new(true);
     private MachineExit? _exit;
     private volatile bool _pauseRequested;
+    private readonly object _dirtyLogLock = new();
+    private bool _dirtyLogging;
+    private Timer? _throttleTimer;
+    private long _throttleSleepTicks;
     private bool _started;
     private DateTime _startTime;
 
@@ -236,11 +240,81 @@ public sealed class Machine : IDisposable
 
     internal void WaitWhilePaused() => _resumeGate.Wait();
 
+    /// <summary>How long a throttled vCPU sleeps per throttle period.</summary>
+    internal TimeSpan ThrottleSleep => TimeSpan.FromTicks(Interlocked.Read(ref _throttleSleepTicks));
+
+    private static readonly TimeSpan ThrottlePeriod = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Slows the guest to (100 − <paramref name="percent"/>)% of its CPU time, as QEMU's cpu-throttle does
+    /// for auto-converge: each vCPU runs 10 ms, is kicked out of the guest and sleeps so that the sleep is
+    /// percent% of each period. 0 turns throttling off.
+    /// </summary>
+    public void SetThrottle(int percent)
+    {
+        percent = Math.Clamp(percent, 0, 99);
+        Interlocked.Exchange(ref _throttleSleepTicks, ThrottlePeriod.Ticks * percent / (100 - percent));
+        lock (_dirtyLogLock)
+        {
+            if (percent == 0)
+            {
+                _throttleTimer?.Dispose();
+                _throttleTimer = null;
+            }
+            else
+            {
+                // The vCPU runs 10 ms, then sleeps: the kick period is the run time plus the sleep.
+                _throttleTimer ??= new Timer(_ =>
+                {
+                    foreach (var runner in _runners)
+                        runner.Kick();
+                });
+                _throttleTimer.Change(ThrottlePeriod, ThrottlePeriod + ThrottleSleep);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Turns KVM's dirty-page logging on or off for all RAM. Turning it on write-protects every page,
+    /// so the first write to each page afterwards is recorded (KVM API, KVM_MEM_LOG_DIRTY_PAGES).
+    /// </summary>
+    public void SetDirtyLogging(bool enabled)
+    {
+        lock (_dirtyLogLock)
+        {
+            if (_dirtyLogging == enabled)
+                return;
+            foreach (var region in Memory.Regions)
+                Vm.SetUserMemoryRegion(region, logDirtyPages: enabled);
+            _dirtyLogging = enabled;
+        }
+    }
+
+    /// <summary>
+    /// ORs into <paramref name="bitmap"/> the pages of <paramref name="region"/> written since the last call:
+    /// by the guest (KVM's dirty log, which the call also clears and re-arms) and by the VMM itself
+    /// (device emulation writes that KVM never sees).
+    /// </summary>
+    public void CollectDirtyPages(MemoryRegion region, DirtyBitmap bitmap)
+    {
+        var words = new ulong[(region.PageCount + 63) / 64];
+        lock (_dirtyLogLock)
+        {
+            if (!_dirtyLogging)
+                throw new InvalidOperationException("dirty logging is off");
+            Vm.GetDirtyLog((uint)region.Slot, words);
+        }
+        bitmap.Merge(words);
+        region.Dirty.TakeInto(words);
+        bitmap.Merge(words);
+    }
+
     internal IReadOnlyList<VcpuRunner> Runners => _runners;
 
     public void Dispose()
     {
         RequestStop(new MachineExit(MachineExitKind.Stopped, "disposed"));
+        _throttleTimer?.Dispose();
         foreach (var runner in _runners)
             runner?.Vcpu.Dispose();
         Memory.Dispose();

@@ -101,6 +101,10 @@ internal sealed class VcpuRunner
             DrainRequests();
         }
         _parked.Reset();
+        // Auto-converge: each throttle kick costs this vCPU its share of the period, slept here, outside the guest.
+        var sleep = _machine.ThrottleSleep;
+        if (sleep > TimeSpan.Zero && !_machine.IsStopping)
+            Thread.Sleep(sleep);
     }
 
     private void DrainRequests()

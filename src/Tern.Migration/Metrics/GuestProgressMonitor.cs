@@ -3,7 +3,10 @@ using System.Text;
 namespace Tern.Migration.Metrics;
 
 /// <summary>One progress line of a guest workload, stamped with the host time it arrived.</summary>
-public readonly record struct ProgressSample(long HostUnixMicros, ulong GuestMilliseconds, ulong PagesWritten);
+public readonly record struct ProgressSample(
+    [property: System.Text.Json.Serialization.JsonPropertyName("host_unix_us")] long HostUnixMicros,
+    [property: System.Text.Json.Serialization.JsonPropertyName("guest_ms")] ulong GuestMilliseconds,
+    [property: System.Text.Json.Serialization.JsonPropertyName("pages_written")] ulong PagesWritten);
 
 /// <summary>
 /// Watches a guest's console for the workload's `tick &lt;guest_ms&gt; &lt;pages&gt;` lines and stamps each with

@@ -34,6 +34,10 @@ public sealed record MigrationReport
     [JsonPropertyName("progress_rate_before")] public double? ProgressRateBefore { get; init; }
     [JsonPropertyName("progress_rate_during")] public double? ProgressRateDuring { get; init; }
     [JsonPropertyName("progress_rate_after")] public double? ProgressRateAfter { get; init; }
+    [JsonPropertyName("started_at_unix_us")] public long StartedAtUnixMicros { get; init; }
+    [JsonPropertyName("paused_at_unix_us")] public long PausedAtUnixMicros { get; init; }
+    [JsonPropertyName("resumed_at_unix_us")] public long ResumedAtUnixMicros { get; init; }
+    [JsonPropertyName("destination_first_tick_unix_us")] public long? DestinationFirstTickUnixMicros { get; init; }
     [JsonPropertyName("memory_bytes")] public ulong MemoryBytes { get; init; }
     [JsonPropertyName("vcpus")] public int Vcpus { get; init; }
     [JsonPropertyName("round_details")] public IReadOnlyList<RoundReport> RoundDetails { get; init; } = [];

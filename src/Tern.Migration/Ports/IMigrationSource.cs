@@ -32,6 +32,18 @@ public interface IMigrationSource
     /// <summary>Copies one page out. Called with the machine paused, or while dirty logging catches later writes.</summary>
     void ReadPage(ulong pageNumber, Span<byte> destination);
 
+    /// <summary>Starts (or stops) recording which pages the guest and the VMM write.</summary>
+    void SetDirtyLogging(bool enabled);
+
+    /// <summary>
+    /// Marks in <paramref name="dirty"/> every page written since the previous call (or since logging
+    /// started), and re-arms tracking for them. One bitmap per entry of <see cref="PageRanges"/>.
+    /// </summary>
+    void CollectDirtyPages(IReadOnlyList<Tern.Memory.DirtyBitmap> dirty);
+
+    /// <summary>Slows the guest's vCPUs to (100 − percent)% (auto-converge); 0 turns it off.</summary>
+    void SetThrottle(int percent);
+
     /// <summary>All machine state except RAM, as sections under stable ids. The machine must be paused.</summary>
     IReadOnlyList<StateSection> SaveState();
 

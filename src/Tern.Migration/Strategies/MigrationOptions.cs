@@ -14,6 +14,9 @@ public sealed record MigrationOptions(MigrationMode Mode, string SourceName)
 
     /// <summary>The window before the migration over which the guest's normal progress rate is taken.</summary>
     public TimeSpan BaselineWindow { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Pre-copy settings; the bandwidth limit applies to every mode.</summary>
+    public PreCopyOptions PreCopy { get; init; } = new();
 }
 
 /// <summary>Live progress of a migration, for a progress display.</summary>

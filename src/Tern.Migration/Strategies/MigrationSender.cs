@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Tern.Memory;
 using Tern.Migration.Metrics;
 using Tern.Migration.Ports;
 using Tern.Migration.Protocol;
+using Tern.Migration.Transport;
 
 namespace Tern.Migration.Strategies;
 
@@ -9,10 +11,12 @@ namespace Tern.Migration.Strategies;
 public sealed record SnapshotSummary(ulong Pages, ulong ZeroPages, long Bytes, TimeSpan Duration);
 
 /// <summary>
-/// The source side of a migration over one duplex stream (docs/migration-protocol.md). Until the
-/// destination says it runs the guest, the source owns it: any failure — refused or cut connection,
-/// a destination error, a timeout, cancellation — resumes the source guest and throws
-/// <see cref="MigrationFailedException"/>.
+/// The source side of a migration over one duplex stream (docs/migration-protocol.md): static (send the
+/// description, the destination boots afresh), cold (pause, copy everything, resume there) and pre-copy
+/// (copy while the guest runs, re-copy what it dirties, then a short stop-and-copy). Until the
+/// destination says it runs the guest, the source owns it: any failure — refused or cut connection, a
+/// destination error, a timeout, a migration that cannot converge, cancellation — resumes the source
+/// guest and throws <see cref="MigrationFailedException"/>.
 /// </summary>
 public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
 {
@@ -25,10 +29,13 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var startedAt = GuestProgressMonitor.UnixMicros(time);
         var baseline = source.Progress.SamplesSince(startedAt - (long)options.BaselineWindow.TotalMicroseconds);
         var paused = false;
+        var tracking = false;
         using var abort = cancellation.Register(connection.Dispose);
-        var writer = new RecordWriter(connection, writeStreamHeader: true);
-        var counters = new Counters();
+        Stream output = options.PreCopy.BandwidthLimit is { } limit ? new RateLimitedStream(connection, limit, time) : connection;
+        var writer = new RecordWriter(output, writeStreamHeader: true);
         var batch = new PageBatchWriter(writer);
+        var counters = new Counters();
+        var rounds = new List<RoundReport>();
         try
         {
             var hello = new Hello(options.Mode, source.MemoryBytes, source.VcpuCount, PageSize, options.SourceName, startedAt);
@@ -38,11 +45,20 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             Expect(reader, RecordType.Ready, "accept the migration");
             var preparation = Stopwatch.GetElapsedTime(started);
 
-            progress?.Report(new MigrationProgress("stop-and-copy", 0, 0, 0, 0, 0, 0));
+            IReadOnlyList<DirtyBitmap>? remaining = null;
+            if (options.Mode == MigrationMode.PreCopy)
+            {
+                tracking = true;
+                remaining = PreCopyRounds(writer, batch, counters, rounds, options.PreCopy, progress, started, cancellation);
+            }
+
+            progress?.Report(new MigrationProgress("stop-and-copy", rounds.Count, counters.Pages, 0, 0, 0, 0));
             source.Pause();
             paused = true;
             var pausedAt = GuestProgressMonitor.UnixMicros(time);
             var copyStarted = Stopwatch.GetTimestamp();
+            var bytesBefore = writer.BytesWritten;
+            var pagesBefore = counters.Pages;
             if (options.Mode == MigrationMode.Static)
             {
                 writer.Write(RecordType.StateSection, source.Describe().Encode());
@@ -50,7 +66,13 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             }
             else
             {
-                CopyAllPages(batch, counters, progress, cancellation);
+                if (remaining is null)
+                    CopyAllPages(batch, counters, progress, cancellation);
+                else
+                {
+                    source.CollectDirtyPages(remaining);
+                    SendDirtyPages(batch, counters, remaining);
+                }
                 foreach (var section in source.SaveState())
                 {
                     writer.Write(RecordType.StateSection, section.Encode());
@@ -60,28 +82,27 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             writer.Write(RecordType.Complete, new Complete(batch.PagesWritten, batch.ZeroPagesWritten, counters.Sections).Encode());
             writer.Flush();
             var copyTime = Stopwatch.GetElapsedTime(copyStarted);
+            rounds.Add(Round(rounds.Count, counters.Pages - pagesBefore, writer.BytesWritten - bytesBefore, copyTime, 0, 0));
 
             var running = Running.Decode(Expect(reader, RecordType.Running, "resume the guest"));
             var total = Stopwatch.GetElapsedTime(started);
             source.Stop("migrated: the destination runs the guest");
             paused = false;
 
-            var resumeReport = TryReadResumeReport(reader, connection, options.ResumeReportTimeout);
-            return BuildReport(options, counters, writer.BytesWritten, preparation, total, copyTime, pausedAt, running,
-                resumeReport, baseline, startedAt);
+            var resumeReport = TryReadResumeReport(reader, options.ResumeReportTimeout);
+            return BuildReport(options, counters, writer.BytesWritten, preparation, total, pausedAt, running, resumeReport, baseline,
+                startedAt, rounds);
         }
-        catch (Exception ex) when (ex is not MigrationFailedException)
+        catch (Exception ex)
         {
+            if (tracking)
+                StopTracking();
             if (paused)
                 source.Resume();
+            if (ex is MigrationFailedException)
+                throw;
             var reason = cancellation.IsCancellationRequested ? "cancelled" : Describe(ex);
             throw new MigrationFailedException($"migration failed, the guest keeps running on the source: {reason}", inner: ex);
-        }
-        catch (MigrationFailedException)
-        {
-            if (paused)
-                source.Resume();
-            throw;
         }
     }
 
@@ -116,6 +137,90 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     }
 
     /// <summary>
+    /// Iterative pre-copy: round 0 copies every page while the guest runs with dirty logging on; each
+    /// next round re-copies the pages dirtied during the previous one. After each round the planner
+    /// compares what is left against the downtime target at the measured bandwidth. Returns the pages
+    /// still dirty, to be sent after the guest is paused.
+    /// </summary>
+    private IReadOnlyList<DirtyBitmap> PreCopyRounds(RecordWriter writer, PageBatchWriter batch, Counters counters, List<RoundReport> rounds,
+        PreCopyOptions options, IProgress<MigrationProgress>? progress, long started, CancellationToken cancellation)
+    {
+        var planner = new ConvergencePlanner(options);
+        var dirty = source.PageRanges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
+        source.SetDirtyLogging(true);
+        source.CollectDirtyPages(dirty); // forget writes from before tracking began: round 0 copies everything
+        foreach (var bitmap in dirty)
+            bitmap.Clear();
+
+        var roundStarted = Stopwatch.GetTimestamp();
+        var bytesBefore = writer.BytesWritten;
+        var pagesBefore = counters.Pages;
+        CopyAllPages(batch, counters, progress, cancellation);
+        var bandwidth = 0.0;
+        for (var round = 0; ; round++)
+        {
+            batch.Flush();
+            writer.Write(RecordType.RoundEnd, BitConverter.GetBytes(round));
+            writer.Flush();
+            var duration = Stopwatch.GetElapsedTime(roundStarted);
+            var bytes = writer.BytesWritten - bytesBefore;
+            // A tiny round mostly measures socket buffers, not the link: keep the previous estimate then.
+            if (bandwidth == 0 || bytes >= 1 << 20)
+                bandwidth = bytes / Math.Max(duration.TotalSeconds, 1e-6);
+
+            source.CollectDirtyPages(dirty);
+            var dirtyPages = dirty.Aggregate(0UL, (sum, b) => sum + b.CountDirty());
+            var dirtyRate = dirtyPages * (double)PageSize / Math.Max(duration.TotalSeconds, 1e-6);
+            var outcome = new RoundOutcome(round + 1, dirtyPages, bandwidth, dirtyRate, Stopwatch.GetElapsedTime(started));
+            rounds.Add(Round(round, counters.Pages - pagesBefore, bytes, duration, dirtyPages, dirtyRate) with { BandwidthMiBPerSecond = bandwidth / (1 << 20) });
+            var expected = planner.ExpectedDowntime(outcome);
+            progress?.Report(new MigrationProgress("pre-copy", round + 1, counters.Pages, dirtyPages, dirtyRate / PageSize, bandwidth / (1 << 20),
+                expected == TimeSpan.MaxValue ? double.PositiveInfinity : expected.TotalMilliseconds));
+
+            switch (planner.Decide(outcome))
+            {
+                case RoundDecision.StopAndCopy or RoundDecision.ForcedStopAndCopy:
+                    return dirty;
+                case RoundDecision.Abort:
+                    throw new MigrationFailedException(
+                        $"migration did not converge within {options.MaxRounds} rounds / {options.Timeout.TotalSeconds:0} s (the guest dirties {dirtyRate / (1 << 20):0} MiB/s, the link moves {bandwidth / (1 << 20):0} MiB/s); the guest keeps running on the source");
+            }
+            source.SetThrottle(planner.AdjustThrottle(outcome));
+            cancellation.ThrowIfCancellationRequested();
+
+            roundStarted = Stopwatch.GetTimestamp();
+            bytesBefore = writer.BytesWritten;
+            pagesBefore = counters.Pages;
+            SendDirtyPages(batch, counters, dirty);
+        }
+    }
+
+    /// <summary>Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks.</summary>
+    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty)
+    {
+        Span<byte> page = stackalloc byte[PageSize];
+        var ranges = source.PageRanges;
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            foreach (var offset in DirtyBitmap.EnumerateSet(dirty[i].Words))
+            {
+                var pfn = ranges[i].FirstPage + offset;
+                source.ReadPage(pfn, page);
+                if (page.ContainsAnyExcept((byte)0))
+                    batch.AddRaw(pfn, page);
+                else
+                {
+                    batch.AddZero(pfn);
+                    counters.ZeroPages++;
+                }
+                counters.Pages++;
+            }
+            dirty[i].Clear();
+        }
+        batch.Flush();
+    }
+
+    /// <summary>
     /// The destination starts from zeroed memory, so zero pages need not travel at all: pages the guest
     /// never touched are skipped unread, and touched pages are checked for zeros before they are sent.
     /// </summary>
@@ -124,9 +229,10 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var page = new byte[PageSize];
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         var populated = source.PopulatedPageRanges();
-        counters.ZeroPages += total - populated.Aggregate(0UL, (sum, r) => sum + r.PageCount);
+        var untouched = total - populated.Aggregate(0UL, (sum, r) => sum + r.PageCount);
+        counters.ZeroPages += untouched;
+        total -= untouched;
         ulong done = 0;
-        total -= counters.ZeroPages;
         foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
@@ -141,11 +247,28 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 if (++done % 16384 == 0)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    progress?.Report(new MigrationProgress("stop-and-copy", 0, done, total - done, 0, 0, 0));
+                    progress?.Report(new MigrationProgress("copy", 0, counters.Pages, total - done, 0, 0, 0));
                 }
             }
         batch.Flush();
     }
+
+    private void StopTracking()
+    {
+        try
+        {
+            source.SetThrottle(0);
+            source.SetDirtyLogging(false);
+        }
+        catch (Exception)
+        {
+            // Best effort: the guest must be resumed whatever state tracking is in.
+        }
+    }
+
+    private static RoundReport Round(int round, ulong pages, long bytes, TimeSpan duration, ulong dirtyAfter, double dirtyRate) =>
+        new(round, pages, 0, bytes, duration.TotalMilliseconds, dirtyAfter, dirtyRate / PageSize,
+            duration.TotalSeconds > 0 ? bytes / duration.TotalSeconds / (1 << 20) : 0);
 
     private static ReadOnlySpan<byte> Expect(RecordReader reader, RecordType expected, string step)
     {
@@ -157,7 +280,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         return record.Payload;
     }
 
-    private static ResumeReport? TryReadResumeReport(RecordReader reader, Stream connection, TimeSpan timeout)
+    private static ResumeReport? TryReadResumeReport(RecordReader reader, TimeSpan timeout)
     {
         try
         {
@@ -171,48 +294,55 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     }
 
     private MigrationReport BuildReport(MigrationOptions options, Counters counters, long bytes, TimeSpan preparation, TimeSpan total,
-        TimeSpan copyTime, long pausedAt, Running running, ResumeReport? resumed, IReadOnlyList<ProgressSample> baseline, long startedAt)
+        long pausedAt, Running running, ResumeReport? resumed, IReadOnlyList<ProgressSample> baseline, long startedAt, List<RoundReport> rounds)
     {
         var before = GuestProgressMonitor.Rate(baseline);
         var sourceTicks = source.Progress.SamplesSince(startedAt - (long)options.BaselineWindow.TotalMicroseconds);
         double? pause = null;
         double? during = null;
-        if (resumed is { FirstTickAtUnixMicros: > 0 } && sourceTicks.Count > 0)
+        if (resumed is { FirstTickAtUnixMicros: > 0 })
         {
             var lastBefore = sourceTicks.Where(s => s.HostUnixMicros <= pausedAt).Select(s => s.HostUnixMicros).DefaultIfEmpty(0).Max();
             if (lastBefore > 0)
                 pause = (resumed.FirstTickAtUnixMicros - lastBefore) / 1000.0;
-            var duringSamples = sourceTicks.Where(s => s.HostUnixMicros >= startedAt).ToList();
-            var migrationSeconds = (resumed.FirstTickAtUnixMicros - startedAt) / 1e6;
-            if (duringSamples.Count > 1 && migrationSeconds > 0)
-                during = GuestProgressMonitor.Rate(duringSamples) * ((duringSamples[^1].HostUnixMicros - duringSamples[0].HostUnixMicros) / 1e6) / migrationSeconds;
-            else if (migrationSeconds > 0)
-                during = 0;
+            // Progress during = what the workload did from the start of the migration to its first tick
+            // at the destination, per second of that whole window (downtime included).
+            var window = (resumed.FirstTickAtUnixMicros - startedAt) / 1e6;
+            var atStart = sourceTicks.LastOrDefault(s => s.HostUnixMicros <= startedAt);
+            var atPause = sourceTicks.LastOrDefault(s => s.HostUnixMicros <= pausedAt);
+            if (window > 0 && atStart.HostUnixMicros > 0 && atPause.HostUnixMicros > 0)
+            {
+                var pages = atPause.PagesWritten - atStart.PagesWritten;
+                var progressed = pages > 0 ? pages : atPause.GuestMilliseconds - atStart.GuestMilliseconds;
+                during = progressed / window;
+            }
         }
-        var downtime = (running.ResumedAtUnixMicros - pausedAt) / 1000.0;
         return new MigrationReport
         {
-            Mode = options.Mode.ToString().ToLowerInvariant(),
+            Mode = options.Mode == MigrationMode.PreCopy ? "precopy" : options.Mode.ToString().ToLowerInvariant(),
             Outcome = "completed",
             PreparationMs = preparation.TotalMilliseconds,
             DowntimeMs = options.Mode == MigrationMode.Static && resumed is { FirstTickAtUnixMicros: > 0 }
                 ? (resumed.FirstTickAtUnixMicros - pausedAt) / 1000.0
-                : downtime,
+                : (running.ResumedAtUnixMicros - pausedAt) / 1000.0,
             ResumeMs = running.ResumeMicros / 1000.0,
             TotalMs = total.TotalMilliseconds,
             PagesTransferred = counters.Pages,
             BytesTransferred = bytes,
             ZeroPages = counters.ZeroPages,
-            Rounds = 1,
+            Rounds = rounds.Count,
             GuestPauseMs = pause,
             ProgressRateBefore = before > 0 ? before : null,
             ProgressRateDuring = during,
             ProgressRateAfter = resumed?.ProgressPerSecond,
-            DegradationPct = before > 0 && during is not null ? Math.Max(0, (1 - during.Value / before) * 100) : null,
+            DegradationPct = before > 0 && during is not null ? Math.Clamp((1 - during.Value / before) * 100, 0, 100) : null,
+            StartedAtUnixMicros = startedAt,
+            PausedAtUnixMicros = pausedAt,
+            ResumedAtUnixMicros = running.ResumedAtUnixMicros,
+            DestinationFirstTickUnixMicros = resumed is { FirstTickAtUnixMicros: > 0 } ? resumed.FirstTickAtUnixMicros : null,
             MemoryBytes = source.MemoryBytes,
             Vcpus = source.VcpuCount,
-            RoundDetails = [new RoundReport(0, counters.Pages, counters.ZeroPages, bytes, copyTime.TotalMilliseconds, 0, 0,
-                copyTime.TotalSeconds > 0 ? bytes / copyTime.TotalSeconds / (1 << 20) : 0)],
+            RoundDetails = rounds,
             Ticks = sourceTicks,
         };
     }
@@ -223,6 +353,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         IOException { InnerException: System.Net.Sockets.SocketException se } => $"connection lost ({se.SocketErrorCode})",
         IOException io => $"connection lost ({io.Message})",
         ObjectDisposedException => "connection closed",
+        OperationCanceledException => "cancelled",
         _ => ex.Message,
     };
 }

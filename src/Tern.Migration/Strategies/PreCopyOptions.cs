@@ -1,0 +1,35 @@
+namespace Tern.Migration.Strategies;
+
+/// <summary>What to do when pre-copy hits its round or time limit without converging.</summary>
+public enum LimitAction
+{
+    /// <summary>Stop the guest and copy what remains, whatever the downtime.</summary>
+    ForceSwitchover,
+
+    /// <summary>Give up: the guest keeps running on the source.</summary>
+    Abort,
+}
+
+/// <summary>Knobs of a pre-copy migration, with QEMU's defaults where QEMU has one.</summary>
+public sealed record PreCopyOptions
+{
+    /// <summary>The longest acceptable stop-and-copy (QEMU: downtime-limit, 300 ms).</summary>
+    public TimeSpan DowntimeTarget { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Link bandwidth cap in bytes per second; null = as fast as the link goes.</summary>
+    public long? BandwidthLimit { get; init; }
+
+    public int MaxRounds { get; init; } = 30;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public LimitAction OnLimit { get; init; } = LimitAction.ForceSwitchover;
+
+    /// <summary>Throttle the vCPUs when the guest dirties memory faster than the link drains it.</summary>
+    public bool AutoConverge { get; init; }
+
+    /// <summary>QEMU's cpu-throttle-initial, -increment and max-cpu-throttle.</summary>
+    public int ThrottleInitial { get; init; } = 20;
+    public int ThrottleIncrement { get; init; } = 10;
+    public int ThrottleMax { get; init; } = 99;
+}
