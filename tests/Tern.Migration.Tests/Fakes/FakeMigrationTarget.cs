@@ -1,0 +1,55 @@
+using Tern.Migration.Metrics;
+using Tern.Migration.Ports;
+using Tern.Migration.Protocol;
+
+namespace Tern.Migration.Tests.Fakes;
+
+/// <summary>A destination that keeps what it receives in memory and records which steps were taken.</summary>
+internal sealed class FakeMigrationTarget : IMigrationTarget
+{
+    private readonly Dictionary<ulong, byte[]> _pages = [];
+    private readonly HashSet<ulong> _zeroPages = [];
+
+    public Hello? Hello { get; private set; }
+    public ulong PageLimit { get; private set; }
+    public IReadOnlyDictionary<ulong, byte[]> Pages => _pages;
+    public IReadOnlySet<ulong> ZeroPages => _zeroPages;
+    public IReadOnlyList<StateSection>? Restored { get; private set; }
+    public StateSection? Booted { get; private set; }
+    public bool Begun { get; private set; }
+    public bool Started { get; private set; }
+    public bool Aborted { get; private set; }
+    public GuestProgressMonitor Progress { get; } = new(TimeProvider.System);
+
+    /// <summary>When set, <see cref="Begin"/> throws this.</summary>
+    public Exception? BeginFailure { get; init; }
+
+    /// <summary>When set, <see cref="Restore"/> throws this.</summary>
+    public Exception? RestoreFailure { get; init; }
+
+    public void Begin(Hello hello)
+    {
+        if (BeginFailure is not null)
+            throw BeginFailure;
+        Begun = true;
+        Hello = hello;
+        PageLimit = hello.MemoryBytes / PageBatchWriter.PageSize;
+    }
+
+    public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => _pages[pageNumber] = data.ToArray();
+
+    public void WriteZeroPage(ulong pageNumber) => _zeroPages.Add(pageNumber);
+
+    public void Restore(IReadOnlyList<StateSection> sections)
+    {
+        if (RestoreFailure is not null)
+            throw RestoreFailure;
+        Restored = sections;
+    }
+
+    public void Boot(StateSection description) => Booted = description;
+
+    public void Start() => Started = true;
+
+    public void Abort() => Aborted = true;
+}
