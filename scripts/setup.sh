@@ -26,5 +26,6 @@ if [ ! -e /dev/kvm ]; then
 fi
 
 guest/testguest/build.sh >/dev/null
-dotnet build Tern.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
+# The CLI and everything it runs; scripts/test.sh builds the tests too.
+dotnet build src/Tern.Cli/Tern.Cli.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "tern setup: ready (tern is scripts/tern)"

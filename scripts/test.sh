@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
+dotnet build Tern.slnx -c Release -nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed (the build failed)"; exit 1; }
 log=$(mktemp)
 dotnet test --solution Tern.slnx -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
