@@ -18,7 +18,8 @@ public sealed class RateLimitedStream(Stream inner, long bytesPerSecond, TimePro
             if (_tokens < 1)
             {
                 var wait = TimeSpan.FromSeconds((Math.Min(buffer.Length, _burst) - _tokens) / bytesPerSecond);
-                Thread.Sleep(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait);
+                // Waits on the injected clock, so tests can drive the limiter with simulated time.
+                Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, time).GetAwaiter().GetResult();
                 continue;
             }
             var chunk = (int)Math.Min(buffer.Length, _tokens);
