@@ -26,6 +26,8 @@ public sealed class PlacementState
     private readonly double[] historySums;
     private readonly int[] historyLengths;
     private readonly bool[] historyCurrent;
+    private readonly double[] longestMigration;
+    private readonly double[] vmMigrationSeconds;
     private readonly IMigrationCostModel migrationCost;
 
     public PlacementState(ClusterSnapshot snapshot, IMigrationCostModel migrationCost)
@@ -47,6 +49,9 @@ public sealed class PlacementState
         historySums = new double[hosts.Length * HistoryCapacity];
         historyLengths = new int[hosts.Length];
         historyCurrent = new bool[hosts.Length];
+        longestMigration = new double[hosts.Length];
+        vmMigrationSeconds = new double[vms.Length];
+        Array.Fill(vmMigrationSeconds, double.NaN);
         for (int h = 0; h < hosts.Length; h++)
         {
             vmsOnHost[h] = new List<int>(hosts[h].Vms.Count + 4);
@@ -107,6 +112,7 @@ public sealed class PlacementState
         requestedMips[host] += v.RequestedMips;
         reservedRamMb[host] += v.ReservedRamMb;
         reservedBandwidthMbps[host] += v.ReservedBandwidthMbps;
+        longestMigration[host] = Math.Max(longestMigration[host], MigrationSecondsOf(vm, host));
         historyCurrent[host] = false;
     }
 
@@ -132,7 +138,7 @@ public sealed class PlacementState
         historySums.AsSpan(host * HistoryCapacity, HistoryCapacity).CopyTo(history);
         int length = historyLengths[host];
         double requested = requestedMips[host];
-        double longest = LongestMigrationSeconds(host);
+        double longest = longestMigration[host];
         if (withVm >= 0)
         {
             VmView v = vms[withVm];
@@ -144,30 +150,35 @@ public sealed class PlacementState
             }
             length = TrimmedLength(history);
             requested += v.RequestedMips;
-            longest = Math.Max(longest, migrationCost.MigrationSeconds(v.Spec, spec, spec));
+            longest = Math.Max(longest, MigrationSecondsOf(withVm, host));
         }
         return new HostLoad(spec.TotalMips, requested, history[..length], longest);
     }
 
-    private double LongestMigrationSeconds(int host)
+    // Every host here shares one link speed per host type, so a VM's migration time is taken over
+    // its host's own link and cached per VM (hosts of different types would differ; the first
+    // host asked about fixes it, which is exact for uniform networks).
+    private double MigrationSecondsOf(int vm, int host)
     {
-        HostSpec spec = hosts[host].Spec;
-        double longest = 0;
-        foreach (int vm in vmsOnHost[host])
+        double seconds = vmMigrationSeconds[vm];
+        if (double.IsNaN(seconds))
         {
-            longest = Math.Max(longest, migrationCost.MigrationSeconds(vms[vm].Spec, spec, spec));
+            HostSpec spec = hosts[host].Spec;
+            seconds = migrationCost.MigrationSeconds(vms[vm].Spec, spec, spec);
+            vmMigrationSeconds[vm] = seconds;
         }
-        return longest;
+        return seconds;
     }
 
     private void RecomputeReservations(int host)
     {
         HostSpec spec = hosts[host].Spec;
-        double reserved = 0, requested = 0, bandwidth = 0;
+        double reserved = 0, requested = 0, bandwidth = 0, longest = 0;
         long ram = 0;
         foreach (int vm in vmsOnHost[host])
         {
             VmView v = vms[vm];
+            longest = Math.Max(longest, MigrationSecondsOf(vm, host));
             reserved += Math.Min(v.RequestedMips, spec.MipsPerCore);
             requested += v.RequestedMips;
             ram += v.ReservedRamMb;
@@ -177,6 +188,7 @@ public sealed class PlacementState
         requestedMips[host] = requested;
         reservedRamMb[host] = ram;
         reservedBandwidthMbps[host] = bandwidth;
+        longestMigration[host] = longest;
     }
 
     // The host's history is the capacity-weighted sum of its current VMs' histories, so a VM
