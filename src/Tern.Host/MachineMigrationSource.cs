@@ -40,7 +40,8 @@ public sealed class MachineMigrationSource(Machine machine, GuestProgressMonitor
 
     public void SetThrottle(int percent) => machine.SetThrottle(percent);
 
-    public IReadOnlyList<StateSection> SaveState() => MachineStateSections.Encode(machine.SaveState());
+    public IReadOnlyList<StateSection> SaveState() =>
+        MachineStateSections.Encode(machine.SaveState()).Where(s => s.Id != MachineStateSections.Machine).ToList();
 
     public StateSection Describe()
     {

@@ -4,6 +4,7 @@ using Tern.Migration.Ports;
 using Tern.Migration.Protocol;
 using Tern.Vmm;
 using Tern.Vmm.Boot;
+using Tern.Vmm.State;
 
 namespace Tern.Host;
 
@@ -15,18 +16,20 @@ namespace Tern.Host;
 public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor progress) : IMigrationTarget, IDisposable
 {
     private static readonly byte[] ZeroPage = new byte[GuestAddress.PageSize];
-    private GuestMemory? _memory;
-    private Hello? _hello;
+    private MachineDescription? _description;
 
-    /// <summary>The machine, once restored or booted.</summary>
+    /// <summary>The machine: prepared when the migration begins, complete once restored or booted.</summary>
     public Machine? Machine { get; private set; }
 
     public GuestProgressMonitor Progress => progress;
 
     public ulong PageLimit { get; private set; }
 
-    public void Begin(Hello hello)
+    public void Begin(Hello hello, StateSection description)
     {
+        var d = MachineStateSections.DecodeDescription(description);
+        if (d.Shape.MemoryBytes != hello.MemoryBytes || d.Shape.VcpuCount != hello.VcpuCount)
+            throw new MigrationStreamException("the machine description does not match the hello record");
         try
         {
             MemoryLayout.Validate(hello.MemoryBytes);
@@ -35,11 +38,11 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
         {
             throw new MigrationStreamException($"cannot host the incoming machine: {ex.Message}");
         }
-        _hello = hello;
+        _description = d;
         if (hello.Mode == MigrationMode.Static)
             return;
-        _memory = Machine.AllocateMemory(hello.MemoryBytes);
-        PageLimit = _memory.Regions.Max(r => r.FirstPage + r.PageCount);
+        Machine = Machine.Prepare(new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine), console);
+        PageLimit = Machine.Memory.Regions.Max(r => r.FirstPage + r.PageCount);
     }
 
     public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => Memory(pageNumber).WritePageUntracked(pageNumber, data);
@@ -48,7 +51,7 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
 
     private GuestMemory Memory(ulong pageNumber)
     {
-        var memory = _memory ?? throw new MigrationStreamException("pages arrived before the machine was announced");
+        var memory = Machine?.Memory ?? throw new MigrationStreamException("pages arrived before the machine was announced");
         if (memory.FindRegion(new GuestAddress(pageNumber << GuestAddress.PageShift)) is null)
             throw new MigrationStreamException($"page 0x{pageNumber:x} is not RAM in this machine");
         return memory;
@@ -57,13 +60,11 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
     public void Restore(IReadOnlyList<StateSection> sections)
     {
         var state = MachineStateSections.Decode(sections);
-        var shape = state.Description.Shape;
-        if (_hello is null || shape.MemoryBytes != _hello.MemoryBytes || shape.VcpuCount != _hello.VcpuCount)
+        var machine = Machine ?? throw new MigrationStreamException("no machine was prepared");
+        if (state.Description != _description)
             throw new MigrationStreamException("the machine state does not match the announced machine");
-        var memory = _memory ?? throw new MigrationStreamException("no memory was prepared");
-        Machine = Machine.CreateForRestore(state, console, memory);
-        _memory = null; // the machine owns it now
-        Machine.RestoreState(state);
+        machine.CreateVcpus(state.Vcpus.Select(v => v.Cpuid).ToArray());
+        machine.RestoreState(state);
     }
 
     public void Boot(StateSection description)
@@ -78,9 +79,9 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
     {
         Machine?.Dispose();
         Machine = null;
-        _memory?.Dispose();
-        _memory = null;
     }
 
-    public void Dispose() => _memory?.Dispose();
+    public void Dispose()
+    {
+    }
 }

@@ -35,6 +35,9 @@ public static class MachineStateSections
     /// <summary>Rebuilds the state, refusing missing, unknown or inconsistent sections.</summary>
     public static MachineState Decode(IReadOnlyList<StateSection> sections) => Wrap(() =>
     {
+        var repeated = sections.GroupBy(s => s.Id).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new MigrationStreamException($"state section {repeated.Key} appears more than once");
         var byId = sections.ToDictionary(s => s.Id);
         StateSection Required(string id) =>
             byId.TryGetValue(id, out var s) ? s : throw new MigrationStreamException($"state section {id} is missing");

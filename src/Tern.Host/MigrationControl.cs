@@ -94,7 +94,9 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
         var token = exclusive.Token;
         var options = new MigrationOptions(mode, name) { PreCopy = PreCopyOptionsFrom(args) };
         var sender = new MigrationSender(new MachineMigrationSource(machine, progress), time);
-        var reporter = new Progress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p)!.AsObject()));
+        // Reported inline on the migration thread: Progress<T> would post to the thread pool, where an
+        // event could outlive the request and hit a closed connection.
+        var reporter = new InlineProgress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p)!.AsObject()));
         Stream connection;
         try
         {
@@ -164,6 +166,11 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             client.Dispose();
             throw;
         }
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     /// <summary>Claims the machine for one snapshot or migration.</summary>

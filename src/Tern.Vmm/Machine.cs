@@ -63,9 +63,10 @@ public sealed class Machine : IDisposable
     public static Machine Create(MachineConfig config, Stream console, string kvmPath = Kvm.Kvm.DefaultPath)
     {
         var kernel = KernelLoader.ReadKernelFile(config.KernelPath);
-        var machine = Build(config, console, kvmPath, cpuids: null, memory: null);
+        var machine = Prepare(config, console, memory: null, kvmPath);
         try
         {
+            machine.CreateVcpus(savedCpuids: null);
             var boot = KernelLoader.Load(machine.Memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
             // Only the boot CPU gets an entry state; the others stay in KVM's wait-for-SIPI state until the guest starts them.
             var bsp = machine._runners[0].Vcpu;
@@ -83,35 +84,23 @@ public sealed class Machine : IDisposable
         }
     }
 
-    /// <summary>
-    /// Builds an empty machine of the saved shape, ready for <see cref="RestoreState"/> and RAM pages.
-    /// The vCPUs get the CPUID they had when saved: a guest must never see its CPU change under it.
-    /// </summary>
-    public static Machine CreateForRestore(MachineState state, Stream console, GuestMemory? memory = null, string kvmPath = Kvm.Kvm.DefaultPath)
-    {
-        var d = state.Description;
-        if (state.Vcpus.Length != d.Shape.VcpuCount)
-            throw new InvalidDataException($"saved state has {state.Vcpus.Length} vCPUs but describes {d.Shape.VcpuCount}");
-        var config = new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine);
-        return Build(config, console, kvmPath, state.Vcpus.Select(v => v.Cpuid).ToArray(), memory);
-    }
-
     /// <summary>Guest RAM laid out for <paramref name="memoryBytes"/>, backed by memfds, not yet attached to any VM.</summary>
     public static GuestMemory AllocateMemory(ulong memoryBytes) =>
         new(MemoryLayout.RamRanges(memoryBytes)
             .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.SharedMemfd($"tern-ram{slot}", range.Size))));
 
     /// <summary>
+    /// Builds everything but the vCPUs: the KVM VM with its in-kernel irqchip and PIT, guest RAM
+    /// (<paramref name="memory"/>, or fresh), and the devices. An incoming migration does this as soon
+    /// as it knows the machine, so that only vCPUs and state remain for the downtime; see
+    /// <see cref="CreateVcpus"/>.
     /// Ordering requirements (KVM API documentation and arch/x86/kvm): the TSS and identity-map
-    /// addresses and the in-kernel irqchip must exist before any vCPU; the PIT after the irqchip;
-    /// CPUID before the vCPU first runs or has state restored; the LAPIC is written after CPUID so
-    /// KVM has sized it for the CPU model.
+    /// addresses and the in-kernel irqchip must exist before any vCPU; the PIT after the irqchip.
     /// </summary>
-    private static Machine Build(MachineConfig config, Stream console, string kvmPath, byte[][]? cpuids, GuestMemory? memory)
+    public static Machine Prepare(MachineConfig config, Stream console, GuestMemory? memory = null, string kvmPath = Kvm.Kvm.DefaultPath)
     {
         var kvm = Kvm.Kvm.Open(kvmPath);
         VirtualMachine? vm = null;
-        Machine? machine = null;
         try
         {
             config.Validate(kvm.CheckExtension(KvmConstants.KVM_CAP_MAX_VCPUS) is > 0 and var max ? max : 1);
@@ -120,40 +109,45 @@ public sealed class Machine : IDisposable
             vm.SetIdentityMapAddress(MemoryLayout.IdentityMapAddress);
             vm.CreateIrqchip();
             vm.CreatePit2();
-
             if (memory is not null && memory.TotalSize != config.MemoryBytes)
                 throw new InvalidOperationException($"prepared memory of {memory.TotalSize} bytes does not fit a {config.MemoryBytes}-byte machine");
             memory ??= AllocateMemory(config.MemoryBytes);
             foreach (var region in memory.Regions)
                 vm.SetUserMemoryRegion(region, logDirtyPages: false);
-
-            machine = new Machine(config, kvm, vm, memory, console);
-            var supported = kvm.GetSupportedCpuid();
-            for (var id = 0; id < config.VcpuCount; id++)
-            {
-                var vcpu = vm.CreateVcpu(id);
-                machine._runners[id] = new VcpuRunner(machine, vcpu);
-                if (cpuids is null)
-                    vcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, config.VcpuCount));
-                else
-                    vcpu.SetCpuid(MachineStateCapture.CpuidFromBytes(cpuids[id]));
-                var lapic = vcpu.GetLapic();
-                LapicSetup.ApplyVirtualWire(ref lapic);
-                vcpu.SetLapic(lapic);
-            }
-            return machine;
+            return new Machine(config, kvm, vm, memory, console);
         }
         catch
         {
-            if (machine is not null)
-                machine.Dispose();
-            else
-            {
-                memory?.Dispose();
-                vm?.Dispose();
-                kvm.Dispose();
-            }
+            memory?.Dispose();
+            vm?.Dispose();
+            kvm.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the vCPUs of a prepared machine. CPUID is set first, before any other vCPU state: KVM
+    /// sizes the XSAVE area, the LAPIC and the valid MSRs from it. With <paramref name="savedCpuids"/>
+    /// each vCPU gets the CPUID it had when saved — a guest must never see its CPU change under it;
+    /// without, the CPUID KVM supports here. The LAPIC is then put in virtual-wire mode, as firmware does.
+    /// </summary>
+    public void CreateVcpus(byte[][]? savedCpuids)
+    {
+        if (_runners.Any(r => r is not null))
+            throw new InvalidOperationException("the vCPUs already exist");
+        if (savedCpuids is not null && savedCpuids.Length != _runners.Length)
+            throw new InvalidDataException($"saved CPUID for {savedCpuids.Length} vCPUs, the machine has {_runners.Length}");
+        var supported = savedCpuids is null ? _kvm.GetSupportedCpuid() : null;
+        for (var id = 0; id < _runners.Length; id++)
+        {
+            var vcpu = Vm.CreateVcpu(id);
+            _runners[id] = new VcpuRunner(this, vcpu);
+            vcpu.SetCpuid(savedCpuids is null
+                ? CpuidTable.ForVcpu(supported!, id, _runners.Length)
+                : MachineStateCapture.CpuidFromBytes(savedCpuids[id]));
+            var lapic = vcpu.GetLapic();
+            LapicSetup.ApplyVirtualWire(ref lapic);
+            vcpu.SetLapic(lapic);
         }
     }
 
@@ -164,7 +158,7 @@ public sealed class Machine : IDisposable
         return MachineStateCapture.Save(this, _kvm);
     }
 
-    /// <summary>Loads a saved state into a machine that has not run yet (see <see cref="CreateForRestore"/>).</summary>
+    /// <summary>Loads a saved state into a machine that has not run yet (prepared, with vCPUs from the saved CPUID).</summary>
     public void RestoreState(MachineState state)
     {
         if (_started)
@@ -190,6 +184,8 @@ public sealed class Machine : IDisposable
     {
         if (_started)
             throw new InvalidOperationException("the machine has already been started");
+        if (_runners.Any(r => r is null))
+            throw new InvalidOperationException("the machine has no vCPUs yet");
         _started = true;
         _startTime = DateTime.UtcNow;
         foreach (var runner in _runners)

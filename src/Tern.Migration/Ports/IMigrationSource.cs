@@ -44,10 +44,15 @@ public interface IMigrationSource
     /// <summary>Slows the guest's vCPUs to (100 − percent)% (auto-converge); 0 turns it off.</summary>
     void SetThrottle(int percent);
 
-    /// <summary>All machine state except RAM, as sections under stable ids. The machine must be paused.</summary>
+    /// <summary>
+    /// All machine state except RAM and the description, as sections under stable ids. The machine must be paused.
+    /// </summary>
     IReadOnlyList<StateSection> SaveState();
 
-    /// <summary>Only the machine's description (for a static migration, which boots it afresh).</summary>
+    /// <summary>
+    /// The machine's description (shape, kernel, command line), sent first so the destination can
+    /// build the machine while memory streams in; a static migration sends nothing else.
+    /// </summary>
     StateSection Describe();
 
     /// <summary>The guest's progress as seen on its console, for the degradation and pause metrics.</summary>

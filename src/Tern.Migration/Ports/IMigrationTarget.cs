@@ -8,8 +8,11 @@ namespace Tern.Migration.Ports;
 /// </summary>
 public interface IMigrationTarget
 {
-    /// <summary>Checks the announced shape and prepares empty memory for it. Throws when it cannot host the machine.</summary>
-    void Begin(Hello hello);
+    /// <summary>
+    /// Checks the announced machine and prepares it, memory and all, short of its vCPUs and state, so
+    /// that little is left to do while the guest is down. Throws when it cannot host the machine.
+    /// </summary>
+    void Begin(Hello hello, StateSection description);
 
     /// <summary>One past the highest page number the prepared memory has.</summary>
     ulong PageLimit { get; }
@@ -18,7 +21,7 @@ public interface IMigrationTarget
 
     void WriteZeroPage(ulong pageNumber);
 
-    /// <summary>Builds the machine from the sections (pre-copied memory included), without running it.</summary>
+    /// <summary>Completes the machine from the sections (the description included), without running it.</summary>
     void Restore(IReadOnlyList<StateSection> sections);
 
     /// <summary>Builds the machine afresh from its description and boots it (static migration).</summary>

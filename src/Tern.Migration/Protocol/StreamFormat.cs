@@ -30,5 +30,8 @@ public static class StreamFormat
         var minor = BinaryPrimitives.ReadUInt16LittleEndian(header[10..]);
         if (major != Major || minor > Minor)
             throw new MigrationStreamException($"stream format {major}.{minor} is not supported (this Tern reads {Major}.0 to {Major}.{Minor})");
+        // The header has no checksum of its own: its reserved bytes must be exactly as written.
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != 0)
+            throw new MigrationStreamException("the stream header is corrupted (reserved bytes are not zero)");
     }
 }

@@ -18,6 +18,9 @@ public sealed record ReceivedMigration(Hello Hello, ulong Pages, ulong ZeroPages
 public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time)
 {
     private const int MaxSections = 1024;
+
+    /// <summary>The id of the state section that describes the machine; it follows the hello record.</summary>
+    public const string MachineDescriptionId = "machine";
     private RecordWriter? _replies;
 
     /// <param name="input">The incoming stream.</param>
@@ -38,11 +41,15 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
                                           || (shape.VcpuCount != 0 && shape.VcpuCount != hello.VcpuCount)))
                 throw new MigrationStreamException(
                     $"{sourceName} holds a machine with {hello.MemoryBytes >> 20} MiB and {hello.VcpuCount} vCPUs, not the shape asked for ({Describe(shape)})");
-            target.Begin(hello);
+            var second = reader.Read();
+            var description = second.Type == RecordType.StateSection ? StateSection.Decode(second.Payload) : null;
+            if (description?.Id != MachineDescriptionId)
+                throw new MigrationStreamException($"{sourceName} does not describe its machine after the hello record");
             begun = true;
+            target.Begin(hello, description);
             Reply(writer, RecordType.Ready, []);
 
-            var sections = new List<StateSection>();
+            var sections = new List<StateSection> { description };
             ulong pages = 0, zeroPages = 0;
             Complete? complete = null;
             while (complete is null)
@@ -87,7 +94,7 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
 
             var restoring = Stopwatch.GetTimestamp();
             if (hello.Mode == MigrationMode.Static)
-                target.Boot(sections.SingleOrDefault(s => s.Id == "machine") ?? throw new MigrationStreamException($"{sourceName} has no machine description"));
+                target.Boot(description);
             else
                 target.Restore(sections);
             target.Start();

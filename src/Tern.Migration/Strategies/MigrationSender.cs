@@ -40,6 +40,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         {
             var hello = new Hello(options.Mode, source.MemoryBytes, source.VcpuCount, PageSize, options.SourceName, startedAt);
             writer.Write(RecordType.Hello, hello.Encode());
+            writer.Write(RecordType.StateSection, source.Describe().Encode());
+            counters.Sections = 1;
             writer.Flush();
             var reader = new RecordReader(connection, readStreamHeader: true, "the destination's reply stream");
             Expect(reader, RecordType.Ready, "accept the migration");
@@ -59,12 +61,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             var copyStarted = Stopwatch.GetTimestamp();
             var bytesBefore = writer.BytesWritten;
             var pagesBefore = counters.Pages;
-            if (options.Mode == MigrationMode.Static)
-            {
-                writer.Write(RecordType.StateSection, source.Describe().Encode());
-                counters.Sections = 1;
-            }
-            else
+            if (options.Mode != MigrationMode.Static)
             {
                 if (remaining is null)
                     CopyAllPages(batch, counters, progress, cancellation);
@@ -118,6 +115,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var counters = new Counters();
         var hello = new Hello(MigrationMode.Snapshot, source.MemoryBytes, source.VcpuCount, PageSize, sourceName, GuestProgressMonitor.UnixMicros(time));
         writer.Write(RecordType.Hello, hello.Encode());
+        writer.Write(RecordType.StateSection, source.Describe().Encode());
+        counters.Sections = 1;
         CopyAllPages(batch, counters, progress: null, CancellationToken.None);
         foreach (var section in source.SaveState())
         {

@@ -137,7 +137,7 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 response.Send(new JsonObject { ["api"] = ControlProtocol.Version, ["ok"] = false, ["error"] = ex.Message.ReplaceLineEndings(" ") });
             }
-            catch (IOException)
+            catch (Exception sendFailure) when (sendFailure is IOException or ObjectDisposedException)
             {
                 // The client went away.
             }
@@ -163,8 +163,17 @@ public sealed class ControlServer : IAsyncDisposable
     {
         private readonly object _lock = new();
 
-        public void Event(string name, JsonObject data) =>
-            Send(new JsonObject { ["api"] = ControlProtocol.Version, ["event"] = name, ["data"] = data });
+        /// <summary>Events are best effort: a client that stopped listening must not fail the operation.</summary>
+        public void Event(string name, JsonObject data)
+        {
+            try
+            {
+                Send(new JsonObject { ["api"] = ControlProtocol.Version, ["event"] = name, ["data"] = data });
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+            }
+        }
 
         public void Send(JsonObject message)
         {

@@ -27,8 +27,11 @@ internal sealed class FakeMigrationTarget : IMigrationTarget
     /// <summary>When set, <see cref="Restore"/> throws this.</summary>
     public Exception? RestoreFailure { get; init; }
 
-    public void Begin(Hello hello)
+    public StateSection? Description { get; private set; }
+
+    public void Begin(Hello hello, StateSection description)
     {
+        Description = description;
         if (BeginFailure is not null)
             throw BeginFailure;
         Begun = true;
