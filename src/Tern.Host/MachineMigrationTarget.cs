@@ -13,7 +13,7 @@ namespace Tern.Host;
 /// prepared from the announced shape and filled page by page; the machine itself is built only once
 /// the state has arrived whole, and runs only on <see cref="Start"/>.
 /// </summary>
-public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor progress) : IMigrationTarget, IDisposable
+public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor progress) : IMigrationTarget
 {
     private static readonly byte[] ZeroPage = new byte[GuestAddress.PageSize];
     private MachineDescription? _description;
@@ -79,9 +79,5 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
     {
         Machine?.Dispose();
         Machine = null;
-    }
-
-    public void Dispose()
-    {
     }
 }

@@ -67,7 +67,7 @@ internal static class ReceiveCommand
             listener.Stop();
             client.NoDelay = true;
             using var connection = client.GetStream();
-            using var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress);
+            var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress);
             var receiver = new MigrationReceiver(target, TimeProvider.System);
             var remote = $"the migration stream from {client.Client.RemoteEndPoint}";
             var received = receiver.Receive(connection, connection, remote, expected);
