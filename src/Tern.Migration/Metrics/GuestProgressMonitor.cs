@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers.Text;
 
 namespace Tern.Migration.Metrics;
 
@@ -13,14 +13,17 @@ public readonly record struct ProgressSample(
 /// host wall-clock time as it arrives. Host time, not guest time: a paused guest's own clock does not
 /// see the pause. Wall-clock microseconds make source and destination samples comparable (exactly so
 /// on one host; across hosts as well as their clocks agree). Fed from the UART's output path, so a
-/// feed must be cheap: bytes are scanned, and a line is parsed only when it ends.
+/// feed must be cheap and allocation-free: bytes are scanned, and a line is parsed only when it ends.
+/// Feeds come from one writer at a time (the UART serialises its output).
 /// </summary>
 public sealed class GuestProgressMonitor(TimeProvider time)
 {
     private const int MaxSamples = 100_000;
     private readonly object _lock = new();
     private readonly List<ProgressSample> _samples = [];
-    private readonly StringBuilder _line = new();
+    private readonly byte[] _line = new byte[64];
+    private int _length;
+    private bool _overlong;
 
     public void Feed(ReadOnlySpan<byte> bytes)
     {
@@ -28,18 +31,31 @@ public sealed class GuestProgressMonitor(TimeProvider time)
         {
             if (b == (byte)'\n')
             {
-                TryParse(_line.ToString());
-                _line.Clear();
+                if (!_overlong)
+                    TryParse(_line.AsSpan(0, _length));
+                _length = 0;
+                _overlong = false;
             }
-            else if (b != (byte)'\r' && _line.Length < 256)
-                _line.Append((char)b);
+            else if (b != (byte)'\r')
+            {
+                if (_length < _line.Length)
+                    _line[_length++] = b;
+                else
+                    _overlong = true;
+            }
         }
     }
 
-    private void TryParse(string line)
+    /// <summary>Accepts exactly "tick &lt;ms&gt; &lt;pages&gt;" with single spaces, as the workloads print it.</summary>
+    private void TryParse(ReadOnlySpan<byte> line)
     {
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || parts[0] != "tick" || !ulong.TryParse(parts[1], out var ms) || !ulong.TryParse(parts[2], out var pages))
+        if (!line.StartsWith("tick "u8))
+            return;
+        line = line[5..];
+        if (!Utf8Parser.TryParse(line, out ulong ms, out var used) || used == 0 || used >= line.Length || line[used] != (byte)' ')
+            return;
+        line = line[(used + 1)..];
+        if (!Utf8Parser.TryParse(line, out ulong pages, out used) || used == 0 || used != line.Length)
             return;
         var sample = new ProgressSample(UnixMicros(time), ms, pages);
         lock (_lock)
