@@ -67,12 +67,27 @@ public sealed class Machine : IDisposable
         try
         {
             machine.CreateVcpus(savedCpuids: null);
-            var boot = KernelLoader.Load(machine.Memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
             // Only the boot CPU gets an entry state; the others stay in KVM's wait-for-SIPI state until the guest starts them.
             var bsp = machine._runners[0].Vcpu;
             var regs = bsp.GetRegs();
             var sregs = bsp.GetSregs();
-            ProtectedModeEntry.Apply(ref regs, ref sregs, boot.Entry, boot.Eax, boot.Ebx);
+            if (KernelLoader.IsLinux(kernel))
+            {
+                var initrd = config.InitrdPath is null ? null : Boot.Linux.LinuxKernel.ReadInitrdFile(config.InitrdPath);
+                var linux = Boot.Linux.LinuxKernel.Load(machine.Memory, config.MemoryBytes, config.VcpuCount, kernel, Path.GetFileName(config.KernelPath),
+                    config.CommandLine, initrd, Path.GetFileName(config.InitrdPath ?? "initrd"));
+                LongModeEntry.Apply(ref regs, ref sregs, linux.Entry, linux.BootParams, linux.Gdt, linux.PageTables, linux.Stack);
+                machine.PortBus.Register(Boot.Linux.AcpiTables.SleepControlPort, Devices.Acpi.AcpiSleepControl.Length,
+                    new Devices.Acpi.AcpiSleepControl(Boot.Linux.AcpiTables.S5SleepType,
+                    () => machine.RequestStop(new MachineExit(MachineExitKind.PowerOff, "guest powered off"))));
+            }
+            else
+            {
+                if (config.InitrdPath is not null)
+                    throw new VmmConfigurationException($"--initrd needs a Linux kernel; {Path.GetFileName(config.KernelPath)} is not one");
+                var boot = KernelLoader.Load(machine.Memory, config.MemoryBytes, kernel, Path.GetFileName(config.KernelPath), config.CommandLine);
+                ProtectedModeEntry.Apply(ref regs, ref sregs, boot.Entry, boot.Eax, boot.Ebx);
+            }
             bsp.SetSregs(sregs);
             bsp.SetRegs(regs);
             return machine;

@@ -1,7 +1,7 @@
 namespace Tern.Vmm;
 
-/// <summary>What to build: memory, vCPUs, the kernel and its command line.</summary>
-public sealed record MachineConfig(ulong MemoryBytes, int VcpuCount, string KernelPath, string CommandLine)
+/// <summary>What to build: memory, vCPUs, the kernel and its command line, and (Linux only) an initrd.</summary>
+public sealed record MachineConfig(ulong MemoryBytes, int VcpuCount, string KernelPath, string CommandLine, string? InitrdPath = null)
 {
     public const int MaxVcpus = 2;
 

@@ -21,11 +21,15 @@ internal static class RunCommand
             DefaultValueFactory = _ => "test",
         };
         guest.AcceptOnlyFromAmong(GuestCatalog.Names);
-        var kernel = new Option<string?>("--kernel") { Description = "Boot this kernel file (Multiboot ELF) instead of a built-in guest." };
-        var append = new Option<string>("--append")
+        var kernel = new Option<string?>("--kernel")
         {
-            Description = "Kernel command line. The test guest takes dirty=MIB,RATE tick=MS stop=N fault=ud|triple|hlt.",
-            DefaultValueFactory = _ => "",
+            Description = "Boot this kernel file (Multiboot ELF, Linux bzImage or ELF vmlinux) instead of a built-in guest.",
+        };
+        var initrd = new Option<string?>("--initrd") { Description = "Initial RAM disk for a Linux kernel (default with --guest linux: its initramfs)." };
+        var append = new Option<string?>("--append")
+        {
+            Description = "Kernel command line. The test guest takes dirty=MIB,RATE tick=MS stop=N fault=ud|triple|hlt; "
+                + $"the Linux guest defaults to \"{GuestCatalog.LinuxCommandLine}\" and takes tern.dirty=MIB,RATE.",
         };
         var memory = new Option<string>("--memory", "-m")
         {
@@ -45,14 +49,18 @@ internal static class RunCommand
             {ExitStatusHelp}
             """)
         {
-            guest, kernel, append, memory, cpus,
+            guest, kernel, initrd, append, memory, cpus,
         };
         vm.AddTo(command);
         command.SetAction(parse =>
         {
             var memoryBytes = MemoryLayout.ParseSize(parse.GetValue(memory)!);
-            var kernelPath = Path.GetFullPath(parse.GetValue(kernel) ?? GuestCatalog.KernelFor(parse.GetValue(guest)!));
-            var config = new MachineConfig(memoryBytes, parse.GetValue(cpus), kernelPath, parse.GetValue(append)!);
+            var builtIn = parse.GetValue(kernel) is null ? parse.GetValue(guest)! : null;
+            var kernelPath = Path.GetFullPath(parse.GetValue(kernel) ?? GuestCatalog.KernelFor(builtIn!));
+            var initrdPath = parse.GetValue(initrd) ?? (builtIn is null ? null : GuestCatalog.InitrdFor(builtIn));
+            var commandLine = parse.GetValue(append) ?? (builtIn is null ? "" : GuestCatalog.DefaultCommandLineFor(builtIn));
+            var config = new MachineConfig(memoryBytes, parse.GetValue(cpus), kernelPath, commandLine,
+                initrdPath is null ? null : Path.GetFullPath(initrdPath));
             var (name, api) = vm.Resolve(parse);
             var session = new VmSession(name, api);
             using var machine = Machine.Create(config, session.CreateConsole());

@@ -31,6 +31,13 @@ public static class KernelLoader
         }
     }
 
+    /// <summary>
+    /// A Linux kernel (bzImage or 64-bit ELF vmlinux) without a Multiboot header: it boots through
+    /// <see cref="Linux.LinuxKernel"/> and the 64-bit boot protocol. Multiboot wins when a file has both.
+    /// </summary>
+    public static bool IsLinux(ReadOnlySpan<byte> file) =>
+        !MultibootKernel.TryFindHeader(file, out _) && Linux.LinuxKernel.Recognises(file);
+
     public static BootEntry Load(GuestMemory memory, ulong memoryBytes, byte[] file, string name, string commandLine)
     {
         if (!MultibootKernel.TryFindHeader(file, out _))
