@@ -25,4 +25,18 @@ internal static class PreCopyCommand
         code.ShouldBe(0, stderr);
         return JsonNode.Parse(File.ReadAllText(report))!.AsObject();
     }
+
+    /// <summary>Waits until the source has sent <paramref name="bytes"/> through <paramref name="link"/>; fails if the migration ends first.</summary>
+    public static void WaitUntilForwarded(TcpFaultProxy link, long bytes, TernProcess migrate)
+    {
+        var deadline = DateTime.UtcNow + TernVm.Patience;
+        while (link.SourceBytes < bytes)
+        {
+            if (migrate.HasExited)
+                Assert.Fail($"tern migrate ended after {link.SourceBytes} bytes, before the test could act; stderr:\n{migrate.Stderr}");
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"only {link.SourceBytes} bytes reached the destination within {TernVm.Patience.TotalSeconds:0} s");
+            Thread.Sleep(20);
+        }
+    }
 }

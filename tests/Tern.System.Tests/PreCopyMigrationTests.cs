@@ -34,6 +34,32 @@ public sealed class PreCopyMigrationTests
     }
 
     [Fact]
+    public void Guest_keeps_running_at_the_source_while_pre_copy_rounds_go_on()
+    {
+        KvmAvailability.Require();
+        using var dir = new TempDirectory();
+        using var source = TernVm.Run(dir, "source", Busy);
+        source.WaitForTicks(3);
+        var port = LoopbackPort.Free();
+        using var destination = TernVm.Receive(dir, "destination", port);
+        using var link = TcpFaultProxy.CuttingAfter(port, long.MaxValue);
+        // Over a capped link the busy guest cannot converge: the rounds go on until the test ends them.
+        using var migrate = PreCopyCommand.Start(source, link.Port, "--bandwidth", PreCopyCommand.SlowLink);
+        PreCopyCommand.WaitUntilForwarded(link, 96L << 20, migrate);
+        var tickBefore = source.Ticks[^1];
+        var sentBefore = link.SourceBytes;
+
+        source.WaitForMoreTicks();
+        source.State().ShouldBe("running");
+
+        migrate.HasExited.ShouldBeFalse("the migration was to be still in its rounds");
+        link.SourceBytes.ShouldBeGreaterThan(sentBefore, "the rounds went on meanwhile");
+        source.Ticks[^1].PagesWritten.ShouldBeGreaterThan(tickBefore.PagesWritten, "the guest's workload ran on during the rounds");
+        ControlRequest.Succeeds(source.Api, "cancel-migration").ShouldBeTrue();
+        migrate.WaitForExit(TernVm.Patience);
+    }
+
+    [Fact]
     public void Guest_dirtying_memory_as_fast_as_it_can_migrates_and_its_counters_continue()
     {
         KvmAvailability.Require();

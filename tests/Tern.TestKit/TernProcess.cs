@@ -86,6 +86,9 @@ public sealed class TernProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id, for signals (e.g. SIGINT, as Ctrl-C sends it).</summary>
+    public int Id => _process.Id;
+
     public void WriteInput(string text)
     {
         _process.StandardInput.Write(text);
