@@ -194,6 +194,8 @@ static void setup_worker(struct worker *w, uint64_t first_page, uint64_t npages,
 	w->val = 1;
 	/* This CPU's share of the rate, in proportion to its pages. */
 	w->mult = rate && npages ? pace_mult(rate * PAGES_PER_MIB * npages / total_pages) : 0;
+	w->backlog = rate * PAGES_PER_MIB * npages / total_pages / 100 + 1;
+	w->dropped = 0;
 }
 
 /* Write up to BATCH pages, or fewer if pacing says so.  One byte per page,
@@ -204,7 +206,14 @@ static int dirty_step(struct worker *w)
 	uint64_t done = w->done, target = done + BATCH;
 
 	if (w->mult) {
-		uint64_t due = (uint64_t)(((unsigned __int128)(rdtsc() - w->t0) * w->mult) >> 40);
+		uint64_t due = (uint64_t)(((unsigned __int128)(rdtsc() - w->t0) * w->mult) >> 40) - w->dropped;
+		/* Time the CPU was taken away (a pause, a throttled vCPU) is not
+		 * made up afterwards in a burst: like a real workload, the guest
+		 * just did less. At most 10 ms worth of writes stays owed. */
+		if (due > done + w->backlog) {
+			w->dropped += due - done - w->backlog;
+			due = done + w->backlog;
+		}
 		if (due < target)
 			target = due;
 		if (target <= done)

@@ -100,6 +100,8 @@ struct worker {
 	uint64_t npages;        /* 0: nothing to do */
 	uint64_t mult;          /* pages per TSC cycle, << 40; 0: unpaced */
 	uint64_t t0;            /* TSC at workload start */
+	uint64_t backlog;       /* most writes owed at once (10 ms at the rate) */
+	uint64_t dropped;       /* writes owed but dropped after the CPU was taken away */
 	uint64_t idx;           /* next page */
 	uint8_t val;            /* byte written this round, 1..255 */
 	volatile uint64_t done; /* page writes so far (read by the BSP) */
