@@ -37,6 +37,37 @@ public class PlacementTests
     }
 
     [Fact]
+    public void Pabfd_counts_vms_placed_earlier_in_the_round_in_the_power_after_but_not_before()
+    {
+        // Both G5s measured 532 MIPS (10 %). Placing 1596 MIPS on host 0 first makes its planned load
+        // 40 %; a second 532-MIPS VM would then cost P(50 %) − P(10 %) = 19 W there against
+        // P(20 %) − P(10 %) = 4 W on host 1, as in CloudSim 3.0.3 (planned after, measured before).
+        var vms = new[] { Vm(0, 2660, 532, host: 0), Vm(1, 2660, 532, host: 1), Vm(2, 2660, 1596), Vm(3, 1000, 532) };
+        var state = State([G5, G5], vms);
+        state.Add(2, 0);
+        new PowerAwareBestFit(Thr).FindHost(state, 3, new bool[2]).ShouldBe(1);
+    }
+
+    [Fact]
+    public void Pabfd_switches_on_the_lowest_numbered_idle_host_of_the_cheapest_type()
+    {
+        // Hosts 1 and 3 (G5) are equally idle; the lower id wins. Host 0 is excluded.
+        var state = State([G4, G5, G4, G5], [Vm(0, 1000, 532)]);
+        new PowerAwareBestFit(Thr).FindHost(state, 0, [true, false, false, false]).ShouldBe(1);
+        new PowerAwareBestFit(Thr).FindHost(state, 0, [false, true, false, false]).ShouldBe(3);
+    }
+
+    [Fact]
+    public void Pabfd_skips_excluded_idle_hosts_and_finds_none_when_all_are_excluded()
+    {
+        // Host 1 is powered and excluded in both calls below; only idle hosts remain.
+        var state = State([G5, G5, G5], [Vm(0, 2660, 532, host: 1), Vm(1, 1000, 532)]);
+        new PowerAwareBestFit(Thr).FindHost(state, 1, [false, true, false]).ShouldBe(0);
+        new PowerAwareBestFit(Thr).FindHost(state, 1, [true, true, false]).ShouldBe(2);
+        new PowerAwareBestFit(Thr).FindHost(state, 1, [true, true, true]).ShouldBe(-1);
+    }
+
+    [Fact]
     public void First_fit_takes_the_lowest_host_with_room()
     {
         // Host 0 has 3720 − 3600 = 120 MIPS free.

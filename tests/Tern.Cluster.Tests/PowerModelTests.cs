@@ -31,4 +31,30 @@ public class PowerModelTests
     [Fact]
     public void Needs_eleven_readings() =>
         Should.Throw<ArgumentException>(() => new SpecPowerModel("bad", [1, 2, 3]));
+
+    [Fact]
+    public void Spec_power_matches_the_references_remainder_test_at_every_thousandth_and_tenth()
+    {
+        // The reference returns the table value when u % 0.1 == 0 and interpolates otherwise.
+        var model = ServerPowerModels.HpProLiantMl110G5;
+        double[] readings = [93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135];
+        var utilizations = Enumerable.Range(0, 1001).Select(k => k / 1000.0)
+            .Concat(Enumerable.Range(0, 11).Select(k => k * 0.1))
+            .Concat(Enumerable.Range(0, 11).Select(k => k / 10.0));
+        foreach (double u in utilizations)
+        {
+            double expected;
+            if (u % 0.1 == 0)
+            {
+                expected = readings[(int)(u * 10)];
+            }
+            else
+            {
+                int lower = (int)Math.Floor(u * 10);
+                int upper = (int)Math.Ceiling(u * 10);
+                expected = readings[lower] + (readings[upper] - readings[lower]) / 10 * (u - lower / 10.0) * 100;
+            }
+            BitConverter.DoubleToInt64Bits(model.PowerAt(u)).ShouldBe(BitConverter.DoubleToInt64Bits(expected), $"u = {u:R}");
+        }
+    }
 }

@@ -72,4 +72,34 @@ public class StatisticsTests
     [Fact]
     public void R_squared_is_undefined_for_a_constant_response() =>
         double.IsNaN(MultipleRegression.CoefficientOfDetermination([2, 2, 2], [[1, 2, 3]])).ShouldBeTrue();
+
+    [Fact]
+    public void Leave_one_out_r_squared_matches_one_regression_per_series_bit_for_bit()
+    {
+        // Includes a constant series (NaN), a duplicate and a linear combination (dropped columns).
+        var random = new Random(7);
+        const int n = 9, m = 30;
+        var series = new double[n][];
+        for (int i = 0; i < n; i++)
+        {
+            series[i] = [.. Enumerable.Range(0, m).Select(_ => random.NextDouble())];
+        }
+        series[3] = [.. Enumerable.Repeat(0.25, m)];
+        series[5] = [.. series[1]];
+        series[7] = [.. series[0].Zip(series[2], (a, b) => 2 * a - b)];
+
+        var all = new double[n * m];
+        for (int i = 0; i < n; i++)
+        {
+            series[i].CopyTo(all, i * m);
+        }
+        var together = new double[n];
+        MultipleRegression.LeaveOneOutDetermination(all, n, m, together);
+
+        for (int i = 0; i < n; i++)
+        {
+            double alone = MultipleRegression.CoefficientOfDetermination(series[i], [.. series.Where((_, j) => j != i)]);
+            BitConverter.DoubleToInt64Bits(together[i]).ShouldBe(BitConverter.DoubleToInt64Bits(alone), $"series {i}");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tern.Cluster.Detection;
 using Tern.Cluster.Migration;
 using Tern.Cluster.Model;
@@ -23,12 +24,16 @@ public sealed class PlacementState
     private readonly double[] requestedMips;
     private readonly long[] reservedRamMb;
     private readonly double[] reservedBandwidthMbps;
-    private readonly double[] historySums;
+    private readonly double[]?[] historySums;
     private readonly int[] historyLengths;
     private readonly bool[] historyCurrent;
     private readonly double[] longestMigration;
     private readonly double[] vmMigrationSeconds;
     private readonly IMigrationCostModel migrationCost;
+    private readonly List<int> poweredHosts;
+    private readonly bool[] powered;
+    private readonly int[] idleGroupOf;
+    private readonly List<int>[] idleGroups;
 
     public PlacementState(ClusterSnapshot snapshot, IMigrationCostModel migrationCost)
     {
@@ -46,18 +51,47 @@ public sealed class PlacementState
         requestedMips = new double[hosts.Length];
         reservedRamMb = new long[hosts.Length];
         reservedBandwidthMbps = new double[hosts.Length];
-        historySums = new double[hosts.Length * HistoryCapacity];
+        historySums = new double[hosts.Length][];
         historyLengths = new int[hosts.Length];
         historyCurrent = new bool[hosts.Length];
         longestMigration = new double[hosts.Length];
         vmMigrationSeconds = new double[vms.Length];
         Array.Fill(vmMigrationSeconds, double.NaN);
+        poweredHosts = new List<int>(hosts.Length);
+        powered = new bool[hosts.Length];
+        idleGroupOf = new int[hosts.Length];
+        var groups = new List<HostSpec>();
+        for (int h = 0; h < hosts.Length; h++)
+        {
+            int group = GroupOf(groups, hosts[h].Spec);
+            if (group < 0)
+            {
+                group = groups.Count;
+                groups.Add(hosts[h].Spec);
+            }
+            idleGroupOf[h] = group;
+        }
+        idleGroups = new List<int>[groups.Count];
+        for (int g = 0; g < idleGroups.Length; g++)
+        {
+            idleGroups[g] = [];
+        }
         for (int h = 0; h < hosts.Length; h++)
         {
             vmsOnHost[h] = new List<int>(hosts[h].Vms.Count + 4);
             foreach (int vm in hosts[h].Vms)
             {
-                Add(vm, h);
+                vmsOnHost[h].Add(vm);
+            }
+            RecomputeReservations(h);
+            if (vmsOnHost[h].Count > 0 || hosts[h].MeasuredUtilizationMips != 0)
+            {
+                powered[h] = true;
+                poweredHosts.Add(h);
+            }
+            else
+            {
+                idleGroups[idleGroupOf[h]].Add(h);
             }
         }
     }
@@ -78,6 +112,18 @@ public sealed class PlacementState
     public IReadOnlyList<int> VmsOn(int host) => vmsOnHost[host];
 
     public IMigrationCostModel MigrationCost => migrationCost;
+
+    /// <summary>Hosts that are on in the plan — they hold VMs or measured load — in ascending id order.</summary>
+    public ReadOnlySpan<int> PoweredHosts => CollectionsMarshal.AsSpan(poweredHosts);
+
+    /// <summary>How many groups of interchangeable idle hosts there are (one per host spec).</summary>
+    public int IdleGroupCount => idleGroups.Length;
+
+    /// <summary>
+    /// Hosts of one spec that are off in the plan (no VMs, no measured load), in ascending id order.
+    /// They are interchangeable: each offers its whole capacity and has no history.
+    /// </summary>
+    public ReadOnlySpan<int> IdleHosts(int group) => CollectionsMarshal.AsSpan(idleGroups[group]);
 
     /// <summary>CPU not yet reserved; zero once the host is oversubscribed.</summary>
     public double AvailableMips(int host)
@@ -108,6 +154,10 @@ public sealed class PlacementState
         VmView v = vms[vm];
         HostSpec spec = hosts[host].Spec;
         vmsOnHost[host].Add(vm);
+        if (!powered[host])
+        {
+            SetPowered(host, true);
+        }
         reservedMips[host] += Math.Min(v.RequestedMips, spec.MipsPerCore);
         requestedMips[host] += v.RequestedMips;
         reservedRamMb[host] += v.ReservedRamMb;
@@ -124,6 +174,31 @@ public sealed class PlacementState
         }
         RecomputeReservations(host);
         historyCurrent[host] = false;
+        if (vmsOnHost[host].Count == 0 && hosts[host].MeasuredUtilizationMips == 0)
+        {
+            SetPowered(host, false);
+        }
+    }
+
+    private static int GroupOf(List<HostSpec> groups, HostSpec spec)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            if (ReferenceEquals(groups[g], spec))
+            {
+                return g;
+            }
+        }
+        return groups.IndexOf(spec);
+    }
+
+    private void SetPowered(int host, bool on)
+    {
+        powered[host] = on;
+        List<int> from = on ? idleGroups[idleGroupOf[host]] : poweredHosts;
+        List<int> to = on ? poweredHosts : idleGroups[idleGroupOf[host]];
+        from.RemoveAt(from.BinarySearch(host));
+        to.Insert(~to.BinarySearch(host), host);
     }
 
     /// <summary>
@@ -135,7 +210,7 @@ public sealed class PlacementState
         HostSpec spec = hosts[host].Spec;
         EnsureHistory(host);
         Span<double> history = historyBuffer[..HistoryCapacity];
-        historySums.AsSpan(host * HistoryCapacity, HistoryCapacity).CopyTo(history);
+        historySums[host].AsSpan().CopyTo(history);
         int length = historyLengths[host];
         double requested = requestedMips[host];
         double longest = longestMigration[host];
@@ -200,7 +275,7 @@ public sealed class PlacementState
         {
             return;
         }
-        Span<double> sums = historySums.AsSpan(host * HistoryCapacity, HistoryCapacity);
+        Span<double> sums = historySums[host] ??= new double[HistoryCapacity];
         sums.Clear();
         double totalMips = hosts[host].Spec.TotalMips;
         foreach (int vm in vmsOnHost[host])

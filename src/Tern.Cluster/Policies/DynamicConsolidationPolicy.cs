@@ -28,7 +28,8 @@ public sealed class DynamicConsolidationPolicy(
 
         var overloaded = new bool[hostCount];
         var overloadedHosts = new List<int>();
-        for (int host = 0; host < hostCount; host++)
+        // An idle host (no VMs, no load) is never overloaded, so only the powered ones are tested.
+        foreach (int host in state.PoweredHosts)
         {
             if (detector.IsOverloaded(state.LoadOf(host, history)))
             {
@@ -146,7 +147,8 @@ public sealed class DynamicConsolidationPolicy(
     {
         double lowest = 1;
         int chosen = -1;
-        for (int host = 0; host < state.HostCount; host++)
+        // A host with measured load is always powered, so the idle ones need not be looked at.
+        foreach (int host in state.PoweredHosts)
         {
             if (notCandidates[host])
             {

@@ -8,6 +8,11 @@ public sealed class SpecPowerModel : IPowerModel
 {
     private readonly double[] watts;
 
+    // The utilisations u for which the reference's test "u % 0.1 == 0" holds: the multiples n × 0.1
+    // that are exact in binary (NaN where n × 0.1 is not). Comparing against them gives the same
+    // branch as the floating-point remainder, which is slow, on every call.
+    private readonly double[] exactTenths = new double[11];
+
     public SpecPowerModel(string name, IReadOnlyList<double> wattsAtTenPercentSteps)
     {
         if (wattsAtTenPercentSteps.Count != 11)
@@ -16,6 +21,11 @@ public sealed class SpecPowerModel : IPowerModel
         }
         Name = name;
         watts = [.. wattsAtTenPercentSteps];
+        for (int n = 0; n <= 10; n++)
+        {
+            double tenth = n * 0.1;
+            exactTenths[n] = tenth % 0.1 == 0 ? tenth : double.NaN;
+        }
     }
 
     public string Name { get; }
@@ -28,12 +38,13 @@ public sealed class SpecPowerModel : IPowerModel
         {
             throw new ArgumentOutOfRangeException(nameof(utilization), utilization, "utilisation must be within [0, 1]");
         }
-        if (utilization % 0.1 == 0)
+        double tenths = utilization * 10;
+        if (utilization == exactTenths[(int)Math.Round(tenths)])
         {
-            return watts[(int)(utilization * 10)];
+            return watts[(int)tenths];
         }
-        int lower = (int)Math.Floor(utilization * 10);
-        int upper = (int)Math.Ceiling(utilization * 10);
+        int lower = (int)Math.Floor(tenths);
+        int upper = (int)Math.Ceiling(tenths);
         double step = (watts[upper] - watts[lower]) / 10;
         return watts[lower] + step * (utilization - lower / 10.0) * 100;
     }

@@ -28,28 +28,20 @@ public sealed class MaximumCorrelationSelector(IVmSelector fallback) : IVmSelect
         {
             return fallback.SelectVm(state, host);
         }
-        var series = new double[n][];
+        var series = new double[n * points];
         for (int i = 0; i < n; i++)
         {
-            series[i] = state.Vm(candidates[i]).History.Span[..points].ToArray();
+            state.Vm(candidates[i]).History.Span[..points].CopyTo(series.AsSpan(i * points, points));
         }
+        Span<double> determination = n <= 64 ? stackalloc double[n] : new double[n];
+        MultipleRegression.LeaveOneOutDetermination(series, n, points, determination);
         int chosen = 0;
         double best = double.Epsilon;
-        var others = new List<double[]>(n - 1);
         for (int i = 0; i < n; i++)
         {
-            others.Clear();
-            for (int j = 0; j < n; j++)
+            if (determination[i] > best)
             {
-                if (j != i)
-                {
-                    others.Add(series[j]);
-                }
-            }
-            double r2 = MultipleRegression.CoefficientOfDetermination(series[i], others);
-            if (r2 > best)
-            {
-                best = r2;
+                best = determination[i];
                 chosen = i;
             }
         }

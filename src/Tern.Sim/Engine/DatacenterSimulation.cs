@@ -17,7 +17,8 @@ namespace Tern.Sim.Engine;
 /// 1. At a step, all hosts are measured and energy for the elapsed time is added before the policy
 ///    runs, so the policy sees this step's load and VM histories.
 /// 2. When the scenario retires idle VMs, VMs whose demand is exactly zero leave right after each
-///    measurement, before the policy runs (later CloudSim versions treat them as finished work).
+///    measurement (steps and migration completions alike), before the policy runs, as CloudSim
+///    3.0.3 removes "completed VMs".
 /// 3. A migration completion first measures every host up to that instant (energy with the
 ///    in-flight state), then moves the VM, then measures again once all completions at that instant
 ///    are done, so the new placement holds from then on.

@@ -16,9 +16,10 @@ namespace Tern.Sim.Scenario;
 /// limits only the first placement.
 /// </param>
 /// <param name="RetireIdleVms">
-/// Whether a VM whose demand drops to exactly zero is removed for good. Current CloudSim sources
-/// do this ("completed VMs"); the 3.0.3 figures this simulator is validated against are only
-/// reproduced without it.
+/// Whether a VM whose demand is exactly zero at a measurement is removed for good. CloudSim 3.0.3
+/// does this: its datacenter deallocates "completed VMs" (no requested MIPS, not migrating) after
+/// every measurement, and a PlanetLab VM whose trace is 0 % at that instant counts as completed.
+/// The published figures are only reproduced with it.
 /// </param>
 /// <param name="MigrationDegradation">Share of a migrating VM's CPU lost while it moves.</param>
 /// <param name="TargetReservation">Share of a migrating VM's CPU the destination sets aside while it arrives.</param>
@@ -52,7 +53,7 @@ public sealed record SimulationScenario(
         DurationSeconds: 24 * 60 * 60,
         ClockOffsetSeconds: 0.1,
         ReserveMemoryAfterPlacement: false,
-        RetireIdleVms: false,
+        RetireIdleVms: true,
         MigrationDegradation: 0.1,
         TargetReservation: 0.1,
         MigrationCost: new LinkShareMigrationCost(0.5));
