@@ -16,6 +16,7 @@ public sealed class PageBatchWriter(RecordWriter records)
     private readonly byte[] _buffer = new byte[4 + MaxPages * (EntryHeader + 4 + PageSize)];
     private int _length = 4;
     private int _count;
+    private int _reserved = -1;
 
     public ulong PagesWritten { get; private set; }
     public ulong ZeroPagesWritten { get; private set; }
@@ -29,10 +30,50 @@ public sealed class PageBatchWriter(RecordWriter records)
 
     public void AddRaw(ulong pageNumber, ReadOnlySpan<byte> page)
     {
+        page[..PageSize].CopyTo(Reserve(pageNumber));
+        CommitReserved();
+    }
+
+    /// <summary>
+    /// Opens a raw entry for <paramref name="pageNumber"/> and returns its 4096 data bytes, so the page
+    /// can be read straight into the batch. Follow with <see cref="CommitReserved"/>,
+    /// <see cref="CommitReservedAsZero"/> or <see cref="DiscardReserved"/>.
+    /// </summary>
+    public Span<byte> Reserve(ulong pageNumber)
+    {
+        if (_reserved >= 0)
+            throw new InvalidOperationException("a reserved page is still open");
+        _reserved = _length;
         Header(pageNumber, PageEncoding.Raw);
-        page[..PageSize].CopyTo(_buffer.AsSpan(_length));
+        return _buffer.AsSpan(_length, PageSize);
+    }
+
+    public void CommitReserved()
+    {
+        EndReservation();
         _length += PageSize;
         Commit();
+    }
+
+    /// <summary>The reserved page turned out all zeros: it travels as a marker, without its data.</summary>
+    public void CommitReservedAsZero()
+    {
+        var entry = EndReservation();
+        _buffer[entry + 8] = (byte)PageEncoding.Zero;
+        ZeroPagesWritten++;
+        Commit();
+    }
+
+    /// <summary>The reserved page need not travel at all.</summary>
+    public void DiscardReserved() => _length = EndReservation();
+
+    private int EndReservation()
+    {
+        var entry = _reserved;
+        if (entry < 0)
+            throw new InvalidOperationException("no page is reserved");
+        _reserved = -1;
+        return entry;
     }
 
     public void Flush()

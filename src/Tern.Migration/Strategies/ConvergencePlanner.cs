@@ -21,14 +21,25 @@ public readonly record struct RoundOutcome(int RoundsDone, ulong RemainingPages,
 
 /// <summary>
 /// Decides, after each pre-copy round, whether to go on, switch over or give up, and how hard to
-/// throttle the guest. Pure: the same outcomes give the same decisions, so it is tested without a guest.
-/// The switch-over test is the one QEMU and Xen use: the remaining pages, sent at the bandwidth the
-/// last round measured, fit within the downtime target.
+/// throttle the guest. Deterministic: the same outcomes give the same decisions, so it is tested
+/// without a guest. The switch-over test starts from the one QEMU and Xen use — the remaining pages,
+/// sent at the bandwidth the last round measured, fit within the downtime target — but does not stop
+/// at the first round that barely fits: while the dirty set still shrinks markedly from round to
+/// round, one more round buys a shorter downtime for little extra traffic. A fit within a quarter of
+/// the target switches over at once.
 /// </summary>
 public sealed class ConvergencePlanner(PreCopyOptions options)
 {
     public const int PageSize = 4096;
+
+    /// <summary>A round that leaves less than this share of the previous round's dirty set is still converging.</summary>
+    public const double ShrinkingRatio = 0.75;
+
+    /// <summary>An expected downtime at or under this share of the target switches over without more rounds.</summary>
+    public const double GoodEnoughShare = 0.25;
+
     private int _roundsOverThreshold;
+    private ulong? _previousRemaining;
 
     public int Throttle { get; private set; }
 
@@ -39,9 +50,18 @@ public sealed class ConvergencePlanner(PreCopyOptions options)
 
     public RoundDecision Decide(RoundOutcome outcome)
     {
-        if (outcome.RemainingPages == 0 || ExpectedDowntime(outcome) <= options.DowntimeTarget)
+        var previous = _previousRemaining;
+        _previousRemaining = outcome.RemainingPages;
+        var expected = ExpectedDowntime(outcome);
+        var atLimit = outcome.RoundsDone >= options.MaxRounds || outcome.Elapsed >= options.Timeout;
+        if (outcome.RemainingPages == 0 || expected <= options.DowntimeTarget * GoodEnoughShare)
             return RoundDecision.StopAndCopy;
-        if (outcome.RoundsDone >= options.MaxRounds || outcome.Elapsed >= options.Timeout)
+        if (expected <= options.DowntimeTarget)
+        {
+            var shrinking = previous is null || outcome.RemainingPages < previous.Value * ShrinkingRatio;
+            return shrinking && !atLimit ? RoundDecision.NextRound : RoundDecision.StopAndCopy;
+        }
+        if (atLimit)
             return options.OnLimit == LimitAction.ForceSwitchover ? RoundDecision.ForcedStopAndCopy : RoundDecision.Abort;
         return RoundDecision.NextRound;
     }

@@ -61,6 +61,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             var copyStarted = Stopwatch.GetTimestamp();
             var bytesBefore = writer.BytesWritten;
             var pagesBefore = counters.Pages;
+            var zeroBefore = counters.ZeroPages;
             if (options.Mode != MigrationMode.Static)
             {
                 if (remaining is null)
@@ -79,7 +80,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             writer.Write(RecordType.Complete, new Complete(batch.PagesWritten, batch.ZeroPagesWritten, counters.Sections).Encode());
             writer.Flush();
             var copyTime = Stopwatch.GetElapsedTime(copyStarted);
-            rounds.Add(Round(rounds.Count, counters.Pages - pagesBefore, writer.BytesWritten - bytesBefore, copyTime, 0, 0));
+            rounds.Add(Round(rounds.Count, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, writer.BytesWritten - bytesBefore, copyTime, 0, 0));
 
             var running = Running.Decode(Expect(reader, RecordType.Running, "resume the guest"));
             var total = Stopwatch.GetElapsedTime(started);
@@ -154,6 +155,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var roundStarted = Stopwatch.GetTimestamp();
         var bytesBefore = writer.BytesWritten;
         var pagesBefore = counters.Pages;
+        var zeroBefore = counters.ZeroPages;
         CopyAllPages(batch, counters, progress, cancellation);
         var bandwidth = 0.0;
         for (var round = 0; ; round++)
@@ -171,7 +173,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             var dirtyPages = dirty.Aggregate(0UL, (sum, b) => sum + b.CountDirty());
             var dirtyRate = dirtyPages * (double)PageSize / Math.Max(duration.TotalSeconds, 1e-6);
             var outcome = new RoundOutcome(round + 1, dirtyPages, bandwidth, dirtyRate, Stopwatch.GetElapsedTime(started));
-            rounds.Add(Round(round, counters.Pages - pagesBefore, bytes, duration, dirtyPages, dirtyRate) with { BandwidthMiBPerSecond = bandwidth / (1 << 20) });
+            rounds.Add(Round(round, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, bytes, duration, dirtyPages, dirtyRate)
+                with { BandwidthMiBPerSecond = bandwidth / (1 << 20) });
             var expected = planner.ExpectedDowntime(outcome);
             progress?.Report(new MigrationProgress("pre-copy", round + 1, counters.Pages, dirtyPages, dirtyRate / PageSize, bandwidth / (1 << 20),
                 expected == TimeSpan.MaxValue ? double.PositiveInfinity : expected.TotalMilliseconds));
@@ -182,7 +185,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                     return dirty;
                 case RoundDecision.Abort:
                     throw new MigrationFailedException(
-                        $"migration did not converge within {options.MaxRounds} rounds / {options.Timeout.TotalSeconds:0} s (the guest dirties {dirtyRate / (1 << 20):0} MiB/s, the link moves {bandwidth / (1 << 20):0} MiB/s); the guest keeps running on the source");
+                        $"migration failed, the guest keeps running on the source: it did not converge within {options.MaxRounds} rounds / {options.Timeout.TotalSeconds:0} s (the guest dirties {dirtyRate / (1 << 20):0} MiB/s, the link moves {bandwidth / (1 << 20):0} MiB/s)");
             }
             source.SetThrottle(planner.AdjustThrottle(outcome));
             cancellation.ThrowIfCancellationRequested();
@@ -190,6 +193,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             roundStarted = Stopwatch.GetTimestamp();
             bytesBefore = writer.BytesWritten;
             pagesBefore = counters.Pages;
+            zeroBefore = counters.ZeroPages;
             SendDirtyPages(batch, counters, dirty);
         }
     }
@@ -197,19 +201,19 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// <summary>Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks.</summary>
     private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty)
     {
-        Span<byte> page = stackalloc byte[PageSize];
         var ranges = source.PageRanges;
         for (var i = 0; i < ranges.Count; i++)
         {
             foreach (var offset in DirtyBitmap.EnumerateSet(dirty[i].Words))
             {
                 var pfn = ranges[i].FirstPage + offset;
+                var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
                 if (page.ContainsAnyExcept((byte)0))
-                    batch.AddRaw(pfn, page);
+                    batch.CommitReserved();
                 else
                 {
-                    batch.AddZero(pfn);
+                    batch.CommitReservedAsZero();
                     counters.ZeroPages++;
                 }
                 counters.Pages++;
@@ -225,7 +229,6 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// </summary>
     private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation)
     {
-        var page = new byte[PageSize];
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         var populated = source.PopulatedPageRanges();
         var untouched = total - populated.Aggregate(0UL, (sum, r) => sum + r.PageCount);
@@ -235,14 +238,18 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
+                var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
-                if (page.AsSpan().ContainsAnyExcept((byte)0))
+                if (page.ContainsAnyExcept((byte)0))
                 {
-                    batch.AddRaw(pfn, page);
+                    batch.CommitReserved();
                     counters.Pages++;
                 }
                 else
+                {
+                    batch.DiscardReserved();
                     counters.ZeroPages++;
+                }
                 if (++done % 16384 == 0)
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -265,8 +272,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         }
     }
 
-    private static RoundReport Round(int round, ulong pages, long bytes, TimeSpan duration, ulong dirtyAfter, double dirtyRate) =>
-        new(round, pages, 0, bytes, duration.TotalMilliseconds, dirtyAfter, dirtyRate / PageSize,
+    private static RoundReport Round(int round, ulong pages, ulong zeroPages, long bytes, TimeSpan duration, ulong dirtyAfter, double dirtyRate) =>
+        new(round, pages, zeroPages, bytes, duration.TotalMilliseconds, dirtyAfter, dirtyRate / PageSize,
             duration.TotalSeconds > 0 ? bytes / duration.TotalSeconds / (1 << 20) : 0);
 
     private static ReadOnlySpan<byte> Expect(RecordReader reader, RecordType expected, string step)

@@ -20,10 +20,42 @@ public sealed class ConvergencePlannerTests
     }
 
     [Fact]
-    public void Switches_over_when_the_rest_fits_the_downtime_target()
+    public void Switches_over_at_once_when_the_rest_fits_a_quarter_of_the_target()
+    {
+        // 100 ms expected against 400 ms
+        var planner = new ConvergencePlanner(new PreCopyOptions { DowntimeTarget = TimeSpan.FromMilliseconds(400) });
+        planner.Decide(Outcome(1, 25_600, 1000)).ShouldBe(RoundDecision.StopAndCopy);
+    }
+
+    [Fact]
+    public void A_first_fit_above_a_quarter_of_the_target_earns_one_more_round()
+    {
+        // 100 ms expected against 300 ms: it fits, but nothing says another round would not shrink it
+        var planner = new ConvergencePlanner(new PreCopyOptions { DowntimeTarget = TimeSpan.FromMilliseconds(300) });
+        planner.Decide(Outcome(1, 25_600, 1000)).ShouldBe(RoundDecision.NextRound);
+    }
+
+    [Fact]
+    public void Goes_on_while_the_dirty_set_still_shrinks_and_fits()
     {
         var planner = new ConvergencePlanner(new PreCopyOptions { DowntimeTarget = TimeSpan.FromMilliseconds(300) });
-        planner.Decide(Outcome(1, 25_600, 1000)).ShouldBe(RoundDecision.StopAndCopy);
+        planner.Decide(Outcome(1, 60_000, 1000)).ShouldBe(RoundDecision.NextRound);   // 234 ms
+        planner.Decide(Outcome(2, 40_000, 1000)).ShouldBe(RoundDecision.NextRound);   // 156 ms, 33% smaller
+    }
+
+    [Fact]
+    public void Switches_over_when_the_dirty_set_stops_shrinking()
+    {
+        var planner = new ConvergencePlanner(new PreCopyOptions { DowntimeTarget = TimeSpan.FromMilliseconds(300) });
+        planner.Decide(Outcome(1, 40_000, 1000)).ShouldBe(RoundDecision.NextRound);
+        planner.Decide(Outcome(2, 36_000, 1000)).ShouldBe(RoundDecision.StopAndCopy); // only 10% smaller
+    }
+
+    [Fact]
+    public void A_fit_at_the_round_limit_switches_over_normally()
+    {
+        var planner = new ConvergencePlanner(new PreCopyOptions { DowntimeTarget = TimeSpan.FromMilliseconds(300), MaxRounds = 1, OnLimit = LimitAction.Abort });
+        planner.Decide(Outcome(1, 40_000, 1000)).ShouldBe(RoundDecision.StopAndCopy);
     }
 
     [Fact]
