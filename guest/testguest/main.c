@@ -194,7 +194,7 @@ static void setup_worker(struct worker *w, uint64_t first_page, uint64_t npages,
 	w->val = 1;
 	/* This CPU's share of the rate, in proportion to its pages. */
 	w->mult = rate && npages ? pace_mult(rate * PAGES_PER_MIB * npages / total_pages) : 0;
-	w->backlog = rate * PAGES_PER_MIB * npages / total_pages / 100 + 1;
+	w->backlog = rate && npages ? rate * PAGES_PER_MIB * npages / total_pages / 100 + 1 : 0;
 	w->dropped = 0;
 }
 
