@@ -44,6 +44,10 @@ public sealed class DependencyRuleTests
     [InlineData(typeof(Tern.Memory.GuestMemory))]
     [InlineData(typeof(Tern.Kvm.Kvm))]
     [InlineData(typeof(Tern.Vmm.Machine))]
+    [InlineData(typeof(Tern.Migration.Strategies.MigrationSender))]
+    [InlineData(typeof(Tern.Host.MachineMigrationSource))]
+    [InlineData(typeof(Tern.Cluster.Policies.PolicyCatalog))]
+    [InlineData(typeof(Tern.Sim.Engine.DatacenterSimulation))]
     public void Compiled_assembly_references_only_what_its_layer_allows(Type anchor)
     {
         var assembly = anchor.Assembly;
