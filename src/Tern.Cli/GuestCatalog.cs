@@ -30,7 +30,7 @@ internal static class GuestCatalog
     /// <summary>The initrd a built-in guest boots with, or null.</summary>
     public static string? InitrdFor(string guest) => guest switch
     {
-        "linux" => Require(Path.Combine(GuestDirectory(), "linux", "initramfs.cpio.gz"), LinuxMissing),
+        "linux" => Require(Path.Combine(GuestDirectory(), "linux", "initramfs.cpio"), LinuxMissing),
         _ => null,
     };
 
