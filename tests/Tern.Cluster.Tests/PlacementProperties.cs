@@ -76,7 +76,7 @@ public class PlacementProperties
             }
             VmView[] placed = [.. vms.Select(v => v with { HostId = placement[v.Id], ReservedRamMb = 0, ReservedBandwidthMbps = 0 })];
             var detector = new StaticThresholdDetector(0.8);
-            var policy = new DynamicConsolidationPolicy(detector, new MinimumMigrationTimeSelector(), new PowerAwareBestFit(detector), Cost, new AlwaysEvacuate(), ConsolidationOptions.Reference);
+            var policy = new DynamicConsolidationPolicy(detector, new MinimumMigrationTimeSelector(), new PowerAwareBestFit(detector), Cost, new AlwaysEvacuate());
             MigrationPlan plan = policy.Plan(Snapshot(hosts, placed));
 
             int[] final = [.. placement];

@@ -12,7 +12,7 @@ public class PolicyTests
     private static DynamicConsolidationPolicy Thr(IEvacuationGate? gate = null)
     {
         var detector = new StaticThresholdDetector(0.8);
-        return new DynamicConsolidationPolicy(detector, new MinimumMigrationTimeSelector(), new PowerAwareBestFit(detector), Cost, gate ?? new AlwaysEvacuate(), ConsolidationOptions.Reference);
+        return new DynamicConsolidationPolicy(detector, new MinimumMigrationTimeSelector(), new PowerAwareBestFit(detector), Cost, gate ?? new AlwaysEvacuate());
     }
 
     [Fact]
@@ -67,6 +67,15 @@ public class PolicyTests
     [InlineData("lr-mmt-abc")]
     public void Catalog_lists_the_valid_names_for_an_unknown_one(string name) =>
         Should.Throw<UnknownPolicyException>(() => new PolicyCatalog(Cost, 300).Create(name, 1)).Message.ShouldContain("thr|iqr|mad|lr|lrr");
+
+    [Theory]
+    [InlineData("lrr-mmt-1.2", "lr-mmt-1.2")]
+    [InlineData("lrr-rs-1.1", "lr-rs-1.1")]
+    [InlineData("lr-mc-1.2", "lr-mc-1.2")]
+    [InlineData("thr-mmt-0.8", "thr-mmt-0.8")]
+    [InlineData("tern", "tern")]
+    public void Catalog_names_the_configuration_a_policy_runs(string canonical, string configuration) =>
+        PolicyCatalog.ConfigurationOf(canonical).ShouldBe(configuration);
 
     [Fact]
     public void Catalog_names_every_published_combination() =>

@@ -1,6 +1,7 @@
 using Tern.Cluster.Policies;
 using Tern.Cluster.Power;
 using Tern.Sim.Engine;
+using Tern.Sim.Experiments;
 using Tern.Sim.Results;
 using Tern.Sim.Scenario;
 using Tern.Sim.Workload;
@@ -94,6 +95,39 @@ public class SimulationTests
         result.EnergyKwh.ShouldBe(163.48, 0.005);
         result.Migrations.ShouldBe(27_859);
         result.SlatahPct.ShouldBe(5.86, 0.005);
+    }
+
+    [Fact]
+    public void Tern_beats_lr_mmt_on_the_reference_day_in_esv_slatah_and_pdm()
+    {
+        string folder = PlanetLabData.Day("20110303") ?? SkipMissingData();
+        var reference = Run(folder, "lr-mmt-1.2", 800);
+        var tern = Run(folder, "tern", 800);
+        tern.Esv.ShouldBeLessThan(reference.Esv);
+        tern.SlatahPct.ShouldBeLessThan(reference.SlatahPct);
+        tern.PdmPct.ShouldBeLessThan(reference.PdmPct);
+    }
+
+    [Fact]
+    public void A_matrix_runs_a_configuration_once_and_reports_it_under_each_name()
+    {
+        using var folder = new TraceFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "day"));
+        for (int i = 0; i < 12; i++)
+        {
+            var lines = Enumerable.Range(0, 288).Select(k => ((k * (i + 3) + i * 17) % 90).ToString());
+            folder.Write($"day/vm{i:D2}", string.Join('\n', lines) + "\n");
+        }
+        string day = Path.Combine(folder.Path, "day");
+        var runs = new[] { new ExperimentRun(day, "lr-mmt-1.2"), new ExperimentRun(day, "lrr-mmt"), new ExperimentRun(day, "thr-mmt") };
+        var results = new ExperimentMatrix(SimulationScenario.PlanetLab(8), 1, TimeProvider.System).Run(runs, 2, cancellation: TestContext.Current.CancellationToken);
+
+        results.Select(r => r.Policy).ShouldBe(["lr-mmt-1.2", "lrr-mmt-1.2", "thr-mmt-0.8"]);
+        var alone = Run(day, "lrr-mmt-1.2", hosts: 8);
+        results[1].EnergyKwh.ShouldBe(alone.EnergyKwh);
+        results[1].Migrations.ShouldBe(alone.Migrations);
+        results[1].SlatahPct.ShouldBe(alone.SlatahPct);
+        results[0].EnergyKwh.ShouldBe(alone.EnergyKwh);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class PlacementState
     private readonly bool[] historyCurrent;
     private readonly double[] longestMigration;
     private readonly double[] vmMigrationSeconds;
+    private readonly double[] measuredPower;
     private readonly IMigrationCostModel migrationCost;
     private readonly List<int> poweredHosts;
     private readonly bool[] powered;
@@ -57,6 +58,8 @@ public sealed class PlacementState
         longestMigration = new double[hosts.Length];
         vmMigrationSeconds = new double[vms.Length];
         Array.Fill(vmMigrationSeconds, double.NaN);
+        measuredPower = new double[hosts.Length];
+        Array.Fill(measuredPower, double.NaN);
         poweredHosts = new List<int>(hosts.Length);
         powered = new bool[hosts.Length];
         idleGroupOf = new int[hosts.Length];
@@ -124,6 +127,19 @@ public sealed class PlacementState
     /// They are interchangeable: each offers its whole capacity and has no history.
     /// </summary>
     public ReadOnlySpan<int> IdleHosts(int group) => CollectionsMarshal.AsSpan(idleGroups[group]);
+
+    /// <summary>The host's power draw at its last measured load (computed once per plan; the load does not change while planning).</summary>
+    public double MeasuredPower(int host)
+    {
+        double watts = measuredPower[host];
+        if (double.IsNaN(watts))
+        {
+            HostView view = hosts[host];
+            watts = view.Spec.Power.PowerAt(Math.Min(1, view.MeasuredUtilization));
+            measuredPower[host] = watts;
+        }
+        return watts;
+    }
 
     /// <summary>CPU not yet reserved; zero once the host is oversubscribed.</summary>
     public double AvailableMips(int host)

@@ -69,7 +69,7 @@ public sealed class PowerAwareBestFit(IOverloadDetector detector) : IHostFinder
         HostView view = state.Host(host);
         double planned = state.AllocatedMips(host);
         double after = Math.Min(1, (planned + requested) / view.Spec.TotalMips);
-        double increase = view.Spec.Power.PowerAt(after) - view.Spec.Power.PowerAt(Math.Min(1, view.MeasuredUtilization));
+        double increase = view.Spec.Power.PowerAt(after) - state.MeasuredPower(host);
         if (increase >= best.Increase)
         {
             return;

@@ -15,8 +15,7 @@ public sealed class DynamicConsolidationPolicy(
     IVmSelector selector,
     IHostFinder placement,
     IMigrationCostModel migrationCost,
-    IEvacuationGate evacuationGate,
-    ConsolidationOptions options) : IConsolidationPolicy
+    IEvacuationGate evacuationGate) : IConsolidationPolicy
 {
     public IOverloadDetector Detector => detector;
 
@@ -58,7 +57,6 @@ public sealed class DynamicConsolidationPolicy(
         }
 
         var migrations = new List<PlannedMigration>();
-        var reliefTargets = new bool[hostCount];
         foreach (int vm in ByRequestDescending(state, toMove))
         {
             int target = placement.FindHost(state, vm, overloaded);
@@ -66,15 +64,14 @@ public sealed class DynamicConsolidationPolicy(
             {
                 state.Add(vm, target);
                 migrations.Add(new PlannedMigration(vm, target));
-                reliefTargets[target] = true;
             }
         }
 
-        EvacuateUnderusedHosts(state, overloaded, reliefTargets, migrations);
+        EvacuateUnderusedHosts(state, overloaded, migrations);
         return new MigrationPlan(migrations);
     }
 
-    private void EvacuateUnderusedHosts(PlacementState state, bool[] overloaded, bool[] reliefTargets, List<PlannedMigration> migrations)
+    private void EvacuateUnderusedHosts(PlacementState state, bool[] overloaded, List<PlannedMigration> migrations)
     {
         int hostCount = state.HostCount;
         // Hosts that measured no load are off: they are neither emptied nor used as targets here.
@@ -84,8 +81,7 @@ public sealed class DynamicConsolidationPolicy(
         for (int host = 0; host < hostCount; host++)
         {
             bool off = state.Host(host).MeasuredUtilization == 0;
-            notTargets[host] = overloaded[host] || off;
-            notCandidates[host] = notTargets[host] || (options.ExcludeReliefTargets && reliefTargets[host]);
+            notTargets[host] = notCandidates[host] = overloaded[host] || off;
             if (notCandidates[host])
             {
                 excludedCount++;

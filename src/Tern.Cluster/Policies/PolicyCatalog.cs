@@ -38,6 +38,14 @@ public sealed class PolicyCatalog(IMigrationCostModel migrationCost, double inte
     public static string Describe =>
         "npa, dvfs, tern, or <detector>-<selector>[-<parameter>] with detector thr|iqr|mad|lr|lrr and selector mmt|mc|mu|rs (e.g. lr-mmt-1.2)";
 
+    /// <summary>
+    /// Which configuration a policy of canonical name <paramref name="canonicalName"/> runs: policies
+    /// with the same configuration give the same results, so an experiment needs to run it only once.
+    /// <c>lrr-*</c> is <c>lr-*</c> here (both are ordinary least squares; see <see cref="CreateDetector"/>).
+    /// </summary>
+    public static string ConfigurationOf(string canonicalName) =>
+        canonicalName.StartsWith("lrr-", StringComparison.Ordinal) ? string.Concat("lr-", canonicalName.AsSpan(4)) : canonicalName;
+
     /// <param name="seed">Seeds the random selector (rs); other policies ignore it.</param>
     public PolicyDescriptor Create(string name, int seed)
     {
@@ -65,7 +73,7 @@ public sealed class PolicyCatalog(IMigrationCostModel migrationCost, double inte
         IOverloadDetector detector = CreateDetector(parts[0], parameter);
         IVmSelector selector = CreateSelector(parts[1], seed);
         var consolidation = new DynamicConsolidationPolicy(
-            detector, selector, new PowerAwareBestFit(detector), migrationCost, new AlwaysEvacuate(), ConsolidationOptions.Reference);
+            detector, selector, new PowerAwareBestFit(detector), migrationCost, new AlwaysEvacuate());
         string canonical = $"{parts[0]}-{parts[1]}-{parameter.ToString(CultureInfo.InvariantCulture)}";
         return new PolicyDescriptor(canonical, new PowerAwareBestFit(new CapacityOnlyDetector()), consolidation, HostsAlwaysOn: false);
     }
@@ -78,11 +86,12 @@ public sealed class PolicyCatalog(IMigrationCostModel migrationCost, double inte
             new MinimumMigrationTimeSelector(),
             new PowerAwareBestFit(detector),
             migrationCost,
-            new MigrationCostGate(migrationCost, TernPolicy.Payback),
-            new ConsolidationOptions(ExcludeReliefTargets: true));
+            new MigrationCostGate(migrationCost, TernPolicy.Payback));
         return new PolicyDescriptor("tern", new PowerAwareBestFit(new CapacityOnlyDetector()), consolidation, HostsAlwaysOn: false);
     }
 
+    // CloudSim 3.0.3 applies LRR's robust weights only when at least 40 % of them are zero, which
+    // never happens with its ten-value window, so LRR is built exactly as LR.
     private IOverloadDetector CreateDetector(string kind, double parameter)
     {
         var fallback = new StaticThresholdDetector(FallbackThreshold);

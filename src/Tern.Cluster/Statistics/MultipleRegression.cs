@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Tern.Cluster.Statistics;
 
 /// <summary>Ordinary least squares with an intercept, reduced to what VM selection needs: R².</summary>
@@ -89,15 +92,36 @@ public static class MultipleRegression
     /// </summary>
     /// <remarks>
     /// Regression i orthogonalises columns 0 … i − 1 first, exactly as regression i + 1 does, so that
-    /// prefix of the basis is built once and grown by one column per series; only the columns after
-    /// i are orthogonalised afresh. This halves the work and allocates only the scratch buffers.
+    /// prefix of the basis is built once and grown by one column per series. Modified Gram–Schmidt
+    /// reduces a column against the basis vectors one at a time, in order, so each later column's
+    /// reduction against the prefix is kept as well and extended by one vector when the prefix grows;
+    /// regression i then only reduces the columns after i against the vectors it adds itself.
+    ///
+    /// The reductions run "right-looking": as soon as a basis vector is final, every later column is
+    /// reduced against it. Each column still sees the same vectors in the same order, so it goes
+    /// through the same operations as in a fresh regression, which is what keeps the results
+    /// identical; but the columns are stored interleaved (value k of every column side by side) and
+    /// reduced several at a time, one column per SIMD lane, with a separate multiply and subtract per
+    /// lane — the scalar arithmetic, only side by side.
     /// </remarks>
     public static void LeaveOneOutDetermination(ReadOnlySpan<double> series, int count, int points, Span<double> determination)
     {
         int m = points;
+        int lanes = Vector256<double>.Count;
+        int stride = (count + lanes - 1) / lanes * lanes;
         var basis = new double[count * m];
+        // partial[k * stride + j]: value k of column j, centred and reduced against the prefix so
+        // far; originalNorms[j]: the column's squared length once centred (the rank test uses it).
+        var partial = new double[m * stride];
+        var work = new double[m * stride];
+        var originalNorms = new double[count];
         var yc = new double[m];
         var q = new double[m];
+        for (int j = 0; j < count; j++)
+        {
+            originalNorms[j] = Centre(series.Slice(j * m, m), q);
+            Scatter(q, partial, stride, j);
+        }
         int prefix = 0;
         for (int i = 0; i < count; i++)
         {
@@ -132,9 +156,11 @@ public static class MultipleRegression
                     explained += projection * projection;
                 }
                 int size = prefix;
+                Array.Copy(partial, work, partial.Length);
                 for (int j = i + 1; j < count; j++)
                 {
-                    if (Orthonormalize(series.Slice(j * m, m), basis, size, m, q))
+                    Gather(work, stride, j, q);
+                    if (Normalize(q, originalNorms[j]))
                     {
                         double projection = 0;
                         for (int k = 0; k < m; k++)
@@ -143,24 +169,65 @@ public static class MultipleRegression
                         }
                         explained += projection * projection;
                         q.CopyTo(basis.AsSpan(size * m, m));
+                        ReduceColumns(work, stride, j + 1, count, basis.AsSpan(size * m, m));
                         size++;
                     }
                 }
                 determination[i] = Math.Min(1, explained / sst);
             }
-            if (Orthonormalize(y, basis, prefix, m, q))
+            Gather(partial, stride, i, q);
+            if (Normalize(q, originalNorms[i]))
             {
                 q.CopyTo(basis.AsSpan(prefix * m, m));
+                ReduceColumns(partial, stride, i + 1, count, basis.AsSpan(prefix * m, m));
                 prefix++;
             }
         }
     }
 
-    // One modified Gram–Schmidt step, in CoefficientOfDetermination's exact arithmetic: centre the
-    // column, remove its components along the first `size` basis vectors, normalise. False when
-    // nothing independent is left.
-    private static bool Orthonormalize(ReadOnlySpan<double> column, double[] basis, int size, int m, double[] q)
+    // Removes from columns from … to − 1 of the interleaved matrix their components along one unit
+    // vector, a SIMD lane per column. Lanes of finished columns that share a block are reduced too;
+    // they are never read again.
+    private static void ReduceColumns(double[] matrix, int stride, int from, int to, ReadOnlySpan<double> vector)
     {
+        int lanes = Vector256<double>.Count;
+        ref double origin = ref MemoryMarshal.GetArrayDataReference(matrix);
+        for (int column = from / lanes * lanes; column < to; column += lanes)
+        {
+            Vector256<double> dot = Vector256<double>.Zero;
+            for (int k = 0; k < vector.Length; k++)
+            {
+                dot += Vector256.Create(vector[k]) * Vector256.LoadUnsafe(ref origin, (nuint)(k * stride + column));
+            }
+            for (int k = 0; k < vector.Length; k++)
+            {
+                nuint at = (nuint)(k * stride + column);
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref origin, at) - dot * Vector256.Create(vector[k]), ref origin, at);
+            }
+        }
+    }
+
+    private static void Gather(double[] matrix, int stride, int column, Span<double> q)
+    {
+        for (int k = 0; k < q.Length; k++)
+        {
+            q[k] = matrix[k * stride + column];
+        }
+    }
+
+    private static void Scatter(ReadOnlySpan<double> q, double[] matrix, int stride, int column)
+    {
+        for (int k = 0; k < q.Length; k++)
+        {
+            matrix[k * stride + column] = q[k];
+        }
+    }
+
+    // The first half of a modified Gram–Schmidt step, in CoefficientOfDetermination's exact
+    // arithmetic: the column minus its mean; returns its squared length.
+    private static double Centre(ReadOnlySpan<double> column, Span<double> q)
+    {
+        int m = column.Length;
         double mean = 0;
         for (int k = 0; k < m; k++)
         {
@@ -173,19 +240,13 @@ public static class MultipleRegression
             q[k] = column[k] - mean;
             originalNorm += q[k] * q[k];
         }
-        for (int b = 0; b < size; b++)
-        {
-            ReadOnlySpan<double> vector = basis.AsSpan(b * m, m);
-            double dot = 0;
-            for (int k = 0; k < m; k++)
-            {
-                dot += vector[k] * q[k];
-            }
-            for (int k = 0; k < m; k++)
-            {
-                q[k] -= dot * vector[k];
-            }
-        }
+        return originalNorm;
+    }
+
+    // Scales the reduced column to unit length; false when nothing independent is left.
+    private static bool Normalize(Span<double> q, double originalNorm)
+    {
+        int m = q.Length;
         double norm = 0;
         for (int k = 0; k < m; k++)
         {

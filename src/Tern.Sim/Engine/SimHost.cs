@@ -36,11 +36,12 @@ internal sealed class SimHost(int id, HostSpec spec, double migrationDegradation
     {
         double coreMips = Spec.MipsPerCore;
         double demand = 0;
+        bool anyIncoming = MigratingIn.Count != 0;
         foreach (SimVm vm in Vms)
         {
             vm.Advance(seconds, isStep);
             double capped = Math.Min(vm.RequestedMips, coreMips);
-            demand += MigratingIn.Contains(vm) ? capped * targetReservation : capped;
+            demand += anyIncoming && MigratingIn.Contains(vm) ? capped * targetReservation : capped;
         }
 
         bool oversubscribed = demand > Spec.TotalMips;
@@ -50,7 +51,7 @@ internal sealed class SimHost(int id, HostSpec spec, double migrationDegradation
         double requested = 0;
         foreach (SimVm vm in Vms)
         {
-            bool incoming = MigratingIn.Contains(vm);
+            bool incoming = anyIncoming && MigratingIn.Contains(vm);
             bool outgoing = vm.InMigration && !incoming;
             double capped = Math.Min(vm.RequestedMips, coreMips);
             double allocated = (oversubscribed, outgoing, incoming) switch

@@ -30,6 +30,11 @@ public sealed class ExperimentMatrix(SimulationScenario scenario, int seed, Time
     }
 
     /// <summary>Results in the order of <paramref name="runs"/>.</summary>
+    /// <remarks>
+    /// Runs whose policies have the same configuration on the same day (<see cref="PolicyCatalog.ConfigurationOf"/>)
+    /// are simulated once and the result is reported under each name: the simulation is
+    /// deterministic, so running it again would only repeat the figures.
+    /// </remarks>
     public IReadOnlyList<SimulationResult> Run(
         IReadOnlyList<ExperimentRun> runs,
         int maxParallelism,
@@ -37,9 +42,10 @@ public sealed class ExperimentMatrix(SimulationScenario scenario, int seed, Time
         CancellationToken cancellation = default)
     {
         var catalog = new PolicyCatalog(scenario.MigrationCost, scenario.IntervalSeconds);
+        var names = new Dictionary<string, string>();
         foreach (string policy in runs.Select(r => r.Policy).Distinct())
         {
-            catalog.Create(policy, seed);
+            names[policy] = catalog.Create(policy, seed).Name;
         }
         var workloads = new Dictionary<string, Lazy<PlanetLabWorkload>>();
         foreach (string folder in runs.Select(r => r.WorkloadFolder).Distinct())
@@ -47,15 +53,36 @@ public sealed class ExperimentMatrix(SimulationScenario scenario, int seed, Time
             workloads[folder] = new Lazy<PlanetLabWorkload>(() => PlanetLabWorkload.Load(folder), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
+        // Each distinct (day, configuration) once, first occurrence first; `sharing` maps it to its runs.
+        var distinct = new List<ExperimentRun>();
+        var sharing = new List<List<int>>();
+        var index = new Dictionary<(string Folder, string Configuration), int>();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var key = (runs[i].WorkloadFolder, PolicyCatalog.ConfigurationOf(names[runs[i].Policy]));
+            if (!index.TryGetValue(key, out int at))
+            {
+                at = distinct.Count;
+                index[key] = at;
+                distinct.Add(runs[i]);
+                sharing.Add([]);
+            }
+            sharing[at].Add(i);
+        }
+
         var results = new SimulationResult[runs.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellation };
-        Parallel.For(0, runs.Count, options, i =>
+        Parallel.For(0, distinct.Count, options, d =>
         {
-            ExperimentRun run = runs[i];
+            ExperimentRun run = distinct[d];
             PolicyDescriptor policy = catalog.Create(run.Policy, seed);
             var simulation = new DatacenterSimulation(workloads[run.WorkloadFolder].Value, scenario, policy, time);
-            results[i] = simulation.Run();
-            progress?.Report(results[i]);
+            SimulationResult result = simulation.Run();
+            foreach (int i in sharing[d])
+            {
+                results[i] = result with { Policy = names[runs[i].Policy] };
+                progress?.Report(results[i]);
+            }
         });
         return results;
     }
