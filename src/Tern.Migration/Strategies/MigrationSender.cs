@@ -58,6 +58,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             source.Pause();
             paused = true;
             var pausedAt = GuestProgressMonitor.UnixMicros(time);
+            (output as RateLimitedStream)?.Unlimit();
             var copyStarted = Stopwatch.GetTimestamp();
             var bytesBefore = writer.BytesWritten;
             var pagesBefore = counters.Pages;

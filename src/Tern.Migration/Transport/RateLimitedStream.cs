@@ -10,8 +10,22 @@ public sealed class RateLimitedStream(Stream inner, long bytesPerSecond, TimePro
     private double _tokens = Math.Max(64 * 1024, bytesPerSecond / 100.0);
     private long _last = time.GetTimestamp();
 
+    /// <summary>
+    /// Lifts the cap for good. A migration does so once the guest is paused: the budget is there to spare
+    /// a running guest's link, and holding the last copy to it would only stretch the downtime (QEMU
+    /// does the same at completion).
+    /// </summary>
+    public void Unlimit() => _unlimited = true;
+
+    private bool _unlimited;
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (_unlimited)
+        {
+            inner.Write(buffer);
+            return;
+        }
         while (!buffer.IsEmpty)
         {
             Refill();

@@ -35,4 +35,15 @@ public sealed class RateLimitedStreamTests
         await writer.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         inner.Length.ShouldBe(1_000_000);
     }
+
+    [Fact]
+    public void Once_unlimited_it_writes_everything_without_waiting_for_time_to_pass()
+    {
+        var clock = new FakeTimeProvider();
+        var inner = new MemoryStream();
+        using var limited = new RateLimitedStream(inner, 1_000, clock);
+        limited.Unlimit();
+        limited.Write(new byte[1_000_000]);
+        inner.Length.ShouldBe(1_000_000);
+    }
 }
