@@ -43,6 +43,11 @@ public sealed class Machine : IDisposable
         Keyboard = new I8042Controller(() => RequestStop(new MachineExit(MachineExitKind.Reset, "guest reset")));
         PortBus.Register(Uart16550.Com1Port, 8, Serial);
         PortBus.Register(I8042Controller.DataPort, I8042Controller.CommandPort - I8042Controller.DataPort + 1u, Keyboard);
+        // Every machine has the power-off register the ACPI tables name, so a restored or migrated
+        // Linux guest can power off too; a guest that never wrote ACPI tables never touches it.
+        PortBus.Register(Boot.Linux.AcpiTables.SleepControlPort, Devices.Acpi.AcpiSleepControl.Length,
+            new Devices.Acpi.AcpiSleepControl(Boot.Linux.AcpiTables.S5SleepType,
+                () => RequestStop(new MachineExit(MachineExitKind.PowerOff, "guest powered off"))));
         _runners = new VcpuRunner[config.VcpuCount];
     }
 
@@ -77,9 +82,6 @@ public sealed class Machine : IDisposable
                 var linux = Boot.Linux.LinuxKernel.Load(machine.Memory, config.MemoryBytes, config.VcpuCount, kernel, Path.GetFileName(config.KernelPath),
                     config.CommandLine, initrd, Path.GetFileName(config.InitrdPath ?? "initrd"));
                 LongModeEntry.Apply(ref regs, ref sregs, linux.Entry, linux.BootParams, linux.Gdt, linux.PageTables, linux.Stack);
-                machine.PortBus.Register(Boot.Linux.AcpiTables.SleepControlPort, Devices.Acpi.AcpiSleepControl.Length,
-                    new Devices.Acpi.AcpiSleepControl(Boot.Linux.AcpiTables.S5SleepType,
-                    () => machine.RequestStop(new MachineExit(MachineExitKind.PowerOff, "guest powered off"))));
             }
             else
             {
