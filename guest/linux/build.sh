@@ -30,6 +30,7 @@ command -v cpio >/dev/null || need="$need cpio"
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	# shellcheck disable=SC2086
+	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need
 fi
 
