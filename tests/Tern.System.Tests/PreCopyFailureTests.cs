@@ -130,55 +130,38 @@ public sealed class PreCopyFailureTests
     }
 
     [Fact]
-    public void Destination_killed_mid_round_leaves_the_guest_on_the_source()
-    {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
-        using var proxy = TcpFaultProxy.CuttingAfter(port, InARecopyRound, beforeCut: destination.Process.Kill);
-
-        var (code, _, stderr) = MigrateSlowly(source, proxy.Port);
-
-        proxy.FaultInjected.ShouldBeTrue("the migration ended before the proxy killed the destination");
-        PreCopyOutcomes.ShouldHaveFailedWithOneLine(code, stderr, "migration failed");
-        PreCopyOutcomes.ShouldHaveStayed(source, destination);
-    }
+    public void Destination_killed_mid_round_leaves_the_guest_on_the_source() =>
+        FailsThroughFaultyLinkAndStays((port, destination) => TcpFaultProxy.CuttingAfter(port, InARecopyRound, beforeCut: destination.Process.Kill),
+            "killed the destination");
 
     [Fact]
-    public void Connection_cut_mid_round_leaves_the_guest_on_the_source()
-    {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
-        using var proxy = TcpFaultProxy.CuttingAfter(port, InARecopyRound);
-
-        var (code, _, stderr) = MigrateSlowly(source, proxy.Port);
-
-        proxy.FaultInjected.ShouldBeTrue("the migration ended before the proxy cut it");
-        PreCopyOutcomes.ShouldHaveFailedWithOneLine(code, stderr, "migration failed");
-        PreCopyOutcomes.ShouldHaveStayed(source, destination);
-    }
+    public void Connection_cut_mid_round_leaves_the_guest_on_the_source() =>
+        FailsThroughFaultyLinkAndStays((port, _) => TcpFaultProxy.CuttingAfter(port, InARecopyRound), "cut it");
 
     [Fact]
-    public void Record_corrupted_mid_round_is_refused_by_the_destination_and_the_guest_stays_on_the_source()
+    public void Record_corrupted_mid_round_is_refused_by_the_destination_and_the_guest_stays_on_the_source() =>
+        FailsThroughFaultyLinkAndStays((port, _) => TcpFaultProxy.FlippingByteAt(port, InARecopyRound), "flipped a byte",
+            destination => destination.Process.Stderr.ShouldContain("corrupted"));
+
+    /// <summary>
+    /// Migrates slowly through a proxy that injects a fault in a re-copy round: the migration fails with
+    /// one line, the guest stays on the source and the destination never runs it.
+    /// </summary>
+    private static void FailsThroughFaultyLinkAndStays(Func<int, TernVm, TcpFaultProxy> proxyTo, string fault, Action<TernVm>? alsoAtDestination = null)
     {
         KvmAvailability.Require();
         using var dir = new TempDirectory();
         using var source = StartSource(dir);
         var port = LoopbackPort.Free();
         using var destination = TernVm.Receive(dir, "destination", port);
-        using var proxy = TcpFaultProxy.FlippingByteAt(port, InARecopyRound);
+        using var proxy = proxyTo(port, destination);
 
         var (code, _, stderr) = MigrateSlowly(source, proxy.Port);
 
-        proxy.FaultInjected.ShouldBeTrue("the migration ended before the proxy flipped a byte");
+        proxy.FaultInjected.ShouldBeTrue($"the migration ended before the proxy {fault}");
         PreCopyOutcomes.ShouldHaveFailedWithOneLine(code, stderr, "migration failed");
         PreCopyOutcomes.ShouldHaveStayed(source, destination);
-        destination.Process.Stderr.ShouldContain("corrupted");
+        alsoAtDestination?.Invoke(destination);
     }
 
     /// <summary>Whether SIGINT is ignored here (SigIgn in /proc/self/status, bit 1 for signal 2): children inherit that.</summary>
