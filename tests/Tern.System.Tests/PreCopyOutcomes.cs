@@ -38,6 +38,15 @@ internal static class PreCopyOutcomes
         ShouldNeverGoBackwards(source.Ticks);
     }
 
+    /// <summary>The dirtying workload picked up at the destination where it stopped at the source, and runs on there.</summary>
+    public static void ShouldHaveContinuedTheWorkload(TernVm source, TernVm destination)
+    {
+        var last = source.Ticks[^1];
+        var arrived = destination.Ticks;
+        arrived[0].PagesWritten.ShouldBeGreaterThanOrEqualTo(last.PagesWritten);
+        arrived[^1].PagesWritten.ShouldBeGreaterThan(arrived[0].PagesWritten, "the workload runs on at the destination");
+    }
+
     /// <summary>Neither the guest's clock nor its pages-written counter ever goes down from one tick to the next.</summary>
     public static void ShouldNeverGoBackwards(IReadOnlyList<TickLine> ticks)
     {
