@@ -29,6 +29,14 @@ public sealed class TernVm : IDisposable
             "--memory", memory, "--cpus", cpus.ToString(), "--append", append), api);
     }
 
+    /// <summary>`tern run --guest GUEST` of a built-in guest (1 vCPU, 256 MiB).</summary>
+    public static TernVm RunGuest(TempDirectory dir, string name, string guest, string append)
+    {
+        var api = dir.File($"{name}.sock");
+        return new TernVm(TernProcess.Start("run", "--name", name, "--api", api, "--guest", guest,
+            "--memory", "256M", "--cpus", "1", "--append", append), api);
+    }
+
     /// <summary>`tern restore` of a snapshot directory.</summary>
     public static TernVm Restore(TempDirectory dir, string name, string snapshot)
     {

@@ -19,6 +19,9 @@ public sealed class ElfImage
         Segments = segments;
     }
 
+    /// <summary>e_machine values: EM_386 and EM_X86_64.</summary>
+    public const ushort MachineX86 = 3, MachineX8664 = 62;
+
     public bool Is64Bit { get; }
     public ulong Entry { get; }
     public IReadOnlyList<Segment> Segments { get; }
@@ -42,7 +45,7 @@ public sealed class ElfImage
         if (is64 && file.Length < 64)
             throw new VmmConfigurationException($"{name}: truncated ELF header");
         var machine = BinaryPrimitives.ReadUInt16LittleEndian(file[18..]);
-        if (machine is not (3 or 62))
+        if (machine is not (MachineX86 or MachineX8664))
             throw new VmmConfigurationException($"{name}: ELF machine {machine} is not x86");
 
         ulong entry, phoff;

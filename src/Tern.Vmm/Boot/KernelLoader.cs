@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Tern.Memory;
 
 namespace Tern.Vmm.Boot;
@@ -41,7 +42,13 @@ public static class KernelLoader
     public static BootEntry Load(GuestMemory memory, ulong memoryBytes, byte[] file, string name, string commandLine)
     {
         if (!MultibootKernel.TryFindHeader(file, out _))
+        {
+            // A kernel for another architecture (an arm64 vmlinux, say) deserves its own reason.
+            if (ElfImage.LooksLikeElf(file) && file.Length >= 20 && BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(18)) is var machine
+                && machine is not (ElfImage.MachineX86 or ElfImage.MachineX8664))
+                throw new VmmConfigurationException($"{name}: an ELF file for machine {machine}, not x86: not a kernel Tern can boot");
             throw new VmmConfigurationException($"{name}: not a kernel Tern can boot (no Multiboot header)");
+        }
         var kernel = MultibootKernel.Parse(file, name);
         foreach (var chunk in kernel.Chunks)
         {

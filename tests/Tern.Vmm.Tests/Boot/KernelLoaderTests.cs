@@ -118,6 +118,18 @@ public class KernelLoaderTests
     }
 
     [Fact]
+    public void Load_names_the_machine_of_an_elf_kernel_for_another_architecture()
+    {
+        using var memory = TestRam.Low(4 * MiB);
+        var file = ElfFile.Build(true, 0x100_0000, [new(0x100_0000, 0x1000, 0x100, 0x100)], 0x2000);
+        file[18] = 183; // EM_AARCH64
+        file[19] = 0;
+
+        Should.Throw<VmmConfigurationException>(() => KernelLoader.Load(memory, MachineMemory, file, "Image", ""))
+            .Message.ShouldBe("Image: an ELF file for machine 183, not x86: not a kernel Tern can boot");
+    }
+
+    [Fact]
     public void Load_marks_the_pages_it_wrote_dirty()
     {
         using var memory = TestRam.Low(4 * MiB);
