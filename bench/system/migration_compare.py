@@ -22,7 +22,7 @@ between consecutive tick lines of the merged source + destination stream around 
 (from 1 s before the migration request to 1 s after the first tick at the destination).
 
 Only the Python standard library is used. Needs /dev/kvm, qemu-system-x86_64, tern published by
-scripts/setup.sh (artifacts/tern/tern.dll) and the test guest (guest/testguest/build.sh).
+scripts/setup.sh (artifacts/tern/tern, native) and the test guest (guest/testguest/build.sh).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass, field
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TERN_DLL = os.path.join(ROOT, "artifacts", "tern", "tern.dll")
+TERN_DLL = os.path.join(ROOT, "artifacts", "tern", "tern")  # native (scripts/setup.sh); a tern.dll runs under dotnet
 GUEST = os.path.join(ROOT, "guest", "build", "testguest", "testguest.elf")
 TICK = re.compile(rb"^tick (\d+) (\d+)")
 MEMORY_MIB = 512
@@ -233,7 +233,7 @@ def tern_call(api: str, op: str, args: dict | None = None, timeout_s: float = 60
 
 
 def tern_cmd(*args: str) -> list[str]:
-    return ["dotnet", TERN_DLL, *args]
+    return ["dotnet", TERN_DLL, *args] if TERN_DLL.endswith(".dll") else [TERN_DLL, *args]
 
 
 def qemu_cmd(append: str, qmp: str, extra: list[str] | None = None) -> list[str]:
@@ -792,7 +792,7 @@ def main() -> int:
     p.add_argument("--state-warm-ms", type=int, default=3000, help="guest ms before suspending (256 MiB at 100 MiB/s touched after 2.56 s)")
     p.add_argument("--workdir", default=None, help="where snapshot files go (default: $TMPDIR)")
     p.add_argument("--json", help="write every sample to this file (rewritten after each scenario)")
-    p.add_argument("--tern-dll", default=TERN_DLL)
+    p.add_argument("--tern-dll", default=TERN_DLL, help="the tern executable (default: artifacts/tern/tern), or a tern.dll to run with dotnet")
     p.add_argument("--guest", default=GUEST)
     args = p.parse_args()
     TERN_DLL, GUEST = os.path.abspath(args.tern_dll), os.path.abspath(args.guest)

@@ -19,6 +19,7 @@ internal static class MigrationPlot
         pages.Add.Bars(rounds.Select(r => (double)r.Pages).ToArray());
         pages.Title($"{report.Mode} migration: pages sent per round (last = stop-and-copy)");
         pages.XLabel("round");
+        pages.Axes.Bottom.TickGenerator = RoundTicks(rounds.Count);
         pages.YLabel("pages");
 
         var dirty = multiplot.GetPlot(1);
@@ -33,6 +34,7 @@ internal static class MigrationPlot
         }
         dirty.Title("dirty rate and link bandwidth per round");
         dirty.XLabel("round");
+        dirty.Axes.Bottom.TickGenerator = RoundTicks(rounds.Count);
         dirty.YLabel("MiB/s");
 
         var ticks = multiplot.GetPlot(2);
@@ -56,5 +58,15 @@ internal static class MigrationPlot
 
         multiplot.SavePng(path, 1000, 1200);
         Console.Error.WriteLine($"tern: plot written to {Path.GetFullPath(path)}");
+    }
+
+    /// <summary>One tick per round: rounds are whole numbers, and the automatic ticks would show fractions.</summary>
+    private static ScottPlot.TickGenerators.NumericManual RoundTicks(int count)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        var step = Math.Max(1, count / 20);
+        for (var round = 0; round < count; round += step)
+            ticks.AddMajor(round, round.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return ticks;
     }
 }

@@ -28,7 +28,7 @@ internal static class MigrationReportView
 
     public static void WriteJson(MigrationReport report, string path)
     {
-        File.WriteAllText(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path, JsonSerializer.Serialize(report, MigrationJsonContext.Default.MigrationReport));
         Console.Error.WriteLine($"tern: report written to {Path.GetFullPath(path)}");
     }
 

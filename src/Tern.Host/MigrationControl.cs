@@ -51,8 +51,9 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             SnapshotSummary summary;
             using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                summary = new MigrationSender(source, time).WriteSnapshot(file, name);
-                file.Flush(flushToDisk: true);
+                var output = new WritebackFileStream(file);
+                summary = new MigrationSender(source, time).WriteSnapshot(output, name);
+                output.FlushToDisk();
             }
             // Rename last, so a snapshot directory never holds a half-written snapshot under the real name.
             File.Move(partial, path, overwrite: true);
@@ -96,7 +97,7 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
         var sender = new MigrationSender(new MachineMigrationSource(machine, progress), time);
         // Reported inline on the migration thread: Progress<T> would post to the thread pool, where an
         // event could outlive the request and hit a closed connection.
-        var reporter = new InlineProgress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p)!.AsObject()));
+        var reporter = new InlineProgress<MigrationProgress>(p => response.Event("progress", JsonSerializer.SerializeToNode(p, MigrationJsonContext.Default.MigrationProgress)!.AsObject()));
         Stream connection;
         try
         {
@@ -111,7 +112,7 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             try
             {
                 var report = sender.Run(connection, options, reporter, token);
-                return JsonSerializer.SerializeToNode(report)!.AsObject();
+                return JsonSerializer.SerializeToNode(report, MigrationJsonContext.Default.MigrationReport)!.AsObject();
             }
             catch (MigrationFailedException ex)
             {

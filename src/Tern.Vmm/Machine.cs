@@ -101,10 +101,10 @@ public sealed class Machine : IDisposable
         }
     }
 
-    /// <summary>Guest RAM laid out for <paramref name="memoryBytes"/>, backed by memfds, not yet attached to any VM.</summary>
+    /// <summary>Guest RAM laid out for <paramref name="memoryBytes"/>, anonymous with huge pages, not yet attached to any VM.</summary>
     public static GuestMemory AllocateMemory(ulong memoryBytes) =>
         new(MemoryLayout.RamRanges(memoryBytes)
-            .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.SharedMemfd($"tern-ram{slot}", range.Size))));
+            .Select((range, slot) => new MemoryRegion(slot, range.Start, MappedMemory.Anonymous(range.Size))));
 
     /// <summary>
     /// Builds everything but the vCPUs: the KVM VM with its in-kernel irqchip and PIT, guest RAM

@@ -64,4 +64,31 @@ public class MappedMemoryTests
         ex.Errno.ShouldBe(Errno.ENOMEM);
         ex.Message.ShouldEndWith(": ENOMEM");
     }
+
+    [Fact]
+    public void Anonymous_memory_is_aligned_for_huge_pages()
+    {
+        using var mapping = MappedMemory.Anonymous(3 * MappedMemory.HugePageSize + TestRam.Page);
+        ((ulong)mapping.Address % MappedMemory.HugePageSize).ShouldBe(0UL);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Data_ranges_hold_every_written_page_and_skip_untouched_huge_page_ranges(bool memfd)
+    {
+        const ulong size = 8 * MappedMemory.HugePageSize;
+        using var memory = new GuestMemory([new MemoryRegion(0, 0, memfd ? MappedMemory.SharedMemfd("tern-test", size) : MappedMemory.Anonymous(size))]);
+        ulong[] written = [0, 4 * MappedMemory.HugePageSize / TestRam.Page + 5, size / TestRam.Page - 1];
+        foreach (var page in written)
+            memory.Fill(new GuestAddress(page * TestRam.Page), 1, 0x5a);
+
+        var ranges = memory.Regions[0].Mapping.DataRanges();
+
+        foreach (var page in written)
+            ranges.ShouldContain(r => r.Offset <= page * TestRam.Page && page * TestRam.Page < r.Offset + r.Length);
+        var untouched = 2 * MappedMemory.HugePageSize + 7 * TestRam.Page;
+        ranges.ShouldNotContain(r => r.Offset <= untouched && untouched < r.Offset + r.Length);
+        ranges.ShouldAllBe(r => r.Offset % TestRam.Page == 0 && r.Length % TestRam.Page == 0 && r.Offset + r.Length <= size);
+    }
 }

@@ -74,7 +74,7 @@ internal static class MigrateCommand
                 }
             };
             var result = RunWithProgress(socket, args, parse.GetValue(mode)!);
-            var migration = result.Deserialize<MigrationReport>()!;
+            var migration = result.Deserialize(MigrationJsonContext.Default.MigrationReport)!;
             MigrationReportView.Print(migration);
             if (parse.GetValue(report) is { } path)
                 MigrationReportView.WriteJson(migration, path);
@@ -97,7 +97,7 @@ internal static class MigrateCommand
                 var firstRemaining = 0UL;
                 result = ControlClient.Call(socket, "migrate", args, (_, data) =>
                 {
-                    var p = data.Deserialize<ProgressEvent>()!;
+                    var p = data.Deserialize(MigrationJsonContext.Default.MigrationProgress)!;
                     firstRemaining = Math.Max(firstRemaining, p.PagesSent + p.PagesRemaining);
                     var eta = p.BandwidthMiBPerSecond > 0 ? p.PagesRemaining * 4096.0 / (p.BandwidthMiBPerSecond * (1 << 20)) : double.NaN;
                     task.Description = p.Phase == "pre-copy"
@@ -112,9 +112,6 @@ internal static class MigrateCommand
             });
         return result;
     }
-
-    private sealed record ProgressEvent(string Phase, int Round, ulong PagesSent, ulong PagesRemaining, double DirtyRatePagesPerSecond,
-        double BandwidthMiBPerSecond, double ExpectedDowntimeMs);
 
     private static string Seconds(double s) => double.IsFinite(s) ? $"{s:0.0} s" : "?";
 

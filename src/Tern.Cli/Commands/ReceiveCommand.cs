@@ -70,7 +70,16 @@ internal static class ReceiveCommand
             var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress);
             var receiver = new MigrationReceiver(target, TimeProvider.System);
             var remote = $"the migration stream from {client.Client.RemoteEndPoint}";
-            var received = receiver.Receive(connection, connection, remote, expected);
+            ReceivedMigration received;
+            try
+            {
+                received = receiver.Receive(connection, connection, remote, expected);
+            }
+            catch
+            {
+                CloseAfterError(client.Client);
+                throw;
+            }
             Console.Error.WriteLine($"tern: guest arrived ({received.Pages} pages, {received.Bytes >> 20} MiB) and runs here");
             var report = Task.Run(() =>
             {
@@ -89,6 +98,30 @@ internal static class ReceiveCommand
             return status;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A lingering close: closing a socket whose receive queue still holds the source's pages makes the
+    /// kernel send a reset, which can destroy the error record just written before the source reads it.
+    /// So the error is followed by a half-close, and what the source still sends is read and dropped
+    /// until it hangs up (it does once it reads the error) or a short grace period ends.
+    /// </summary>
+    private static void CloseAfterError(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            socket.ReceiveTimeout = 2000;
+            var sink = new byte[64 << 10];
+            var deadline = Environment.TickCount64 + 2000;
+            while (Environment.TickCount64 < deadline && socket.Receive(sink) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // The source is gone already: nothing left to protect.
+        }
     }
 
     public static IPEndPoint ParseEndpoint(string text)

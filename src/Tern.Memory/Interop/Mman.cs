@@ -14,6 +14,7 @@ internal static partial class Mman
     public const uint MFD_CLOEXEC = 0x1;
     public const int MADV_DONTNEED = 4;
     public const int MADV_REMOVE = 9;
+    public const int MADV_HUGEPAGE = 14;
     public static readonly nint MAP_FAILED = -1;
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
@@ -36,6 +37,15 @@ internal static partial class Mman
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     public static partial long Lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static unsafe partial nint Pread(int fd, void* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    public const int O_RDONLY = 0;
+    public const int O_CLOEXEC = 0x80000;
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -7,20 +7,16 @@ namespace Tern.Sim.Reporting;
 /// <summary>Machine-readable results: one JSON object per run, snake_case fields.</summary>
 public static class SimulationReport
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
-
-    public static string ToJson(SimulationResult result) => JsonSerializer.Serialize(Entry.From(result), Options);
+    public static string ToJson(SimulationResult result) => JsonSerializer.Serialize(Entry.From(result), SimulationJsonContext.Default.Entry);
 
     public static string ToJson(IEnumerable<SimulationResult> results) =>
-        JsonSerializer.Serialize(new { runs = results.Select(Entry.From).ToArray() }, Options);
+        JsonSerializer.Serialize(new Matrix([.. results.Select(Entry.From)]), SimulationJsonContext.Default.Matrix);
 
     public static void Write(string path, string json) => File.WriteAllText(path, json + Environment.NewLine);
 
-    private sealed record Entry(
+    internal sealed record Matrix(Entry[] Runs);
+
+    internal sealed record Entry(
         string Workload,
         string Policy,
         int Hosts,
@@ -44,3 +40,9 @@ public static class SimulationReport
             r.HostShutdowns, Math.Round(r.RuntimeMs, 1), [.. r.ActiveHosts.Select(a => a.ActiveHosts)]);
     }
 }
+
+/// <summary>Compile-time JSON contracts for the report (no reflection, so the CLI can be compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(SimulationReport.Entry))]
+[JsonSerializable(typeof(SimulationReport.Matrix))]
+internal sealed partial class SimulationJsonContext : JsonSerializerContext;
