@@ -11,6 +11,12 @@ internal static class LinuxGuest
 {
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(8);
 
+    /// <summary>
+    /// The test collection of every test that boots the Linux guest: they run one at a time, because two
+    /// emulated Linux kernels on a 2-core host would also starve the other system tests running beside them.
+    /// </summary>
+    public const string Collection = "Linux guest";
+
     /// <summary>guest/linux's default command line (docs/linux-guest.md) with <paramref name="extra"/> added.</summary>
     public static string CommandLine(string extra = "") =>
         ("console=ttyS0 noxsave clearcpuid=cx16,smap,popcnt,ssse3,fsgsbase,rdrand,rdseed,pku,rdpid nopti " + extra).Trim();

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Tern.Vmm.Devices.Serial;
 
 namespace Tern.Vmm.Boot.Linux;
 
@@ -9,7 +10,7 @@ namespace Tern.Vmm.Boot.Linux;
 /// needs no PM1/GPE blocks, SCI or PM timer; it powers off by writing SLP_TYP|SLP_EN to the sleep
 /// control register (<see cref="SleepControlPort"/>) with the S5 type from the DSDT's <c>\_S5</c>
 /// package, and resets through the FADT reset register (the i8042 command port, 0xFE). The MADT lists
-/// one local APIC per vCPU and the IOAPIC.
+/// one local APIC per vCPU and the IOAPIC; the DSDT describes COM1, the one device with an interrupt.
 /// </summary>
 public static class AcpiTables
 {
@@ -32,13 +33,10 @@ public static class AcpiTables
     private const string OemId = "TERN  ";
     private const string OemTableId = "TERNVMM ";
 
-    /// <summary>AML for <c>Name (_S5, Package (4) { 5, 5, 0, 0 })</c>: the S5 sleep type values.</summary>
-    private static readonly byte[] S5Aml = [0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x12, 0x08, 0x04, 0x0a, S5SleepType, 0x0a, S5SleepType, 0x00, 0x00];
-
     /// <summary>All tables, laid out from <paramref name="baseAddress"/> (RSDP first, every table 16-byte aligned).</summary>
     public static byte[] Build(ulong baseAddress, int vcpuCount)
     {
-        var dsdt = Table("DSDT", 2, S5Aml);
+        var dsdt = Table("DSDT", 2, DsdtAml());
         var fadt = Fadt();
         var madt = Madt(vcpuCount);
 
@@ -75,6 +73,26 @@ public static class AcpiTables
             sum += b;
         return (byte)-sum;
     }
+
+    /// <summary>
+    /// The DSDT's definition block: <c>\_S5</c> (the S5 sleep type values) and COM1 as a PNP0501 device with
+    /// its ports and IRQ. Hardware-reduced ACPI has no legacy PIC, so Linux maps none of the ISA IRQs 0–15
+    /// to IOAPIC pins on its own (arch/x86/kernel/acpi/boot.c: <c>acpi_reduced_hw_init</c> installs the
+    /// null legacy PIC, and <c>mp_config_acpi_legacy_irqs</c> then maps <c>nr_legacy_irqs()</c> = 0 of
+    /// them); the legacy 8250 port's <c>request_irq(4)</c> fails and the tty never opens. Described here,
+    /// the UART's IRQ reaches the IOAPIC through <c>acpi_register_gsi</c> like any ACPI device's.
+    /// </summary>
+    private static byte[] DsdtAml() =>
+    [
+        .. Aml.Name("_S5_", Aml.IntegerPackage(S5SleepType, S5SleepType, 0, 0)),
+        .. Aml.Scope("\\_SB_",
+            Aml.Device("COM1",
+                Aml.Name("_HID", Aml.EisaId("PNP0501")),
+                Aml.Name("_UID", Aml.Integer(0)),
+                Aml.Name("_CRS", Aml.ResourceTemplate(
+                    Aml.IoPort(Uart16550.Com1Port, Uart16550.PortCount),
+                    Aml.IsaIrq((int)Uart16550.Com1Irq))))),
+    ];
 
     private static byte[] Rsdp(ulong xsdtAddress)
     {

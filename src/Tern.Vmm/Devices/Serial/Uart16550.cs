@@ -12,6 +12,7 @@ public sealed class Uart16550 : IBusDevice
 {
     public const ushort Com1Port = 0x3f8;
     public const uint Com1Irq = 4;
+    public const byte PortCount = 8;
     private const int FifoSize = 16;
 
     /// <summary>Typed-ahead input kept for the guest; more than this is dropped rather than grow without bound.</summary>

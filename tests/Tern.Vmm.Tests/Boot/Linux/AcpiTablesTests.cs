@@ -88,6 +88,20 @@ public sealed class AcpiTablesTests
         aml[9].ShouldBe(AcpiTables.S5SleepType);
     }
 
+    [Fact]
+    public void The_dsdt_describes_com1_with_its_ports_and_isa_irq_4()
+    {
+        // Without it a hardware-reduced Linux maps no ISA IRQ and the 8250 driver cannot request IRQ 4.
+        var image = AcpiTables.Build(Base, 1);
+        var aml = Table(image, BinaryPrimitives.ReadUInt64LittleEndian(Table(image, XsdtEntries(image).Fadt)[140..]))[36..].ToArray();
+        var com1 = Aml.Scope("\\_SB_",
+            Aml.Device("COM1",
+                Aml.Name("_HID", Aml.EisaId("PNP0501")),
+                Aml.Name("_UID", Aml.Integer(0)),
+                Aml.Name("_CRS", Aml.ResourceTemplate(Aml.IoPort(0x3f8, 8), Aml.IsaIrq(4)))));
+        aml.AsSpan().IndexOf(com1).ShouldBeGreaterThan(0);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
