@@ -42,6 +42,8 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
         if (hello.Mode == MigrationMode.Static)
             return;
         Machine = Machine.Prepare(new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine), console);
+        // vCPUs (and their threads) now, not in the downtime; they get the saved CPUID in Restore.
+        Machine.CreateVcpus(savedCpuids: null);
         PageLimit = Machine.Memory.Regions.Max(r => r.FirstPage + r.PageCount);
     }
 
@@ -63,7 +65,7 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
         var machine = Machine ?? throw new MigrationStreamException("no machine was prepared");
         if (state.Description != _description)
             throw new MigrationStreamException("the machine state does not match the announced machine");
-        machine.CreateVcpus(state.Vcpus.Select(v => v.Cpuid).ToArray());
+        machine.UseSavedCpuids(state.Vcpus.Select(v => v.Cpuid).ToArray());
         machine.RestoreState(state);
     }
 

@@ -165,7 +165,23 @@ public sealed class Machine : IDisposable
             var lapic = vcpu.GetLapic();
             LapicSetup.ApplyVirtualWire(ref lapic);
             vcpu.SetLapic(lapic);
+            _runners[id].Launch();
         }
+    }
+
+    /// <summary>
+    /// Gives vCPUs that have never run the CPUID they were saved with. An incoming migration creates
+    /// its vCPUs early (with this host's CPUID), before the saved state arrives; KVM accepts a new
+    /// CPUID until a vCPU first runs, and the saved state is restored after it.
+    /// </summary>
+    public void UseSavedCpuids(byte[][] savedCpuids)
+    {
+        if (_started)
+            throw new InvalidOperationException("cannot change the CPUID of a machine that has run");
+        if (savedCpuids.Length != _runners.Length)
+            throw new InvalidDataException($"saved CPUID for {savedCpuids.Length} vCPUs, the machine has {_runners.Length}");
+        for (var id = 0; id < _runners.Length; id++)
+            _runners[id].Vcpu.SetCpuid(MachineStateCapture.CpuidFromBytes(savedCpuids[id]));
     }
 
     /// <summary>Captures the complete machine state (all but RAM). The machine must be paused.</summary>
@@ -230,7 +246,10 @@ public sealed class Machine : IDisposable
             return;
         _resumeGate.Set();
         foreach (var runner in _runners)
+        {
             runner?.Kick();
+            runner?.Start();
+        }
         _stopped.Set();
     }
 
@@ -328,6 +347,9 @@ public sealed class Machine : IDisposable
     {
         RequestStop(new MachineExit(MachineExitKind.Stopped, "disposed"));
         _throttleTimer?.Dispose();
+        // A vCPU thread must be gone before its kvm_run mapping is.
+        foreach (var runner in _runners)
+            runner?.Join();
         foreach (var runner in _runners)
             runner?.Vcpu.Dispose();
         Memory.Dispose();

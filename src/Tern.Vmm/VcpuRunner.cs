@@ -16,6 +16,7 @@ internal sealed class VcpuRunner
     private readonly Thread _thread;
     private readonly ConcurrentQueue<Action> _requests = new();
     private readonly ManualResetEventSlim _parked = new(false);
+    private readonly ManualResetEventSlim _go = new(false);
     private volatile bool _exited;
     private long _exits;
 
@@ -33,9 +34,21 @@ internal sealed class VcpuRunner
 
     public bool IsParked => _parked.IsSet;
 
-    public void Start() => _thread.Start();
+    /// <summary>
+    /// Creates the thread, which binds itself to the vCPU and waits for <see cref="Start"/>. Done when
+    /// the vCPU is created, so that starting a restored or migrated guest costs no thread creation
+    /// inside its downtime (as QEMU's vCPU threads exist before an incoming migration completes).
+    /// </summary>
+    public void Launch() => _thread.Start();
 
-    public void Join() => _thread.Join();
+    /// <summary>Lets the thread enter the guest; also releases a thread whose machine stops before it ever ran.</summary>
+    public void Start() => _go.Set();
+
+    public void Join()
+    {
+        if (_thread.ThreadState != ThreadState.Unstarted)
+            _thread.Join();
+    }
 
     public void Kick() => Vcpu.Kick();
 
@@ -65,6 +78,7 @@ internal sealed class VcpuRunner
     private void Loop()
     {
         Vcpu.BindToCurrentThread();
+        _go.Wait();
         try
         {
             while (!_machine.IsStopping)
