@@ -380,7 +380,7 @@ SCENARIOS = {
 
 
 def live_tern(work: str, append: str, warm_ms: int, bandwidth: int | None, auto_converge: bool, downtime_ms: int,
-              timeout_s: float, prewarm: bool = False) -> dict:
+              timeout_s: float, prewarm: bool = False, xbzrle_cache: int = 0) -> dict:
     port = free_port()
     dst = Proc("tern receive", tern_cmd("receive", "--listen", f"127.0.0.1:{port}", "--name", "mb-dst",
                                         "--api", os.path.join(work, "dst.sock")), "tern")
@@ -398,6 +398,8 @@ def live_tern(work: str, append: str, warm_ms: int, bandwidth: int | None, auto_
                 "timeout_s": timeout_s}
         if bandwidth:
             args["bandwidth_bytes_per_s"] = bandwidth
+        if xbzrle_cache:
+            args["xbzrle_cache_bytes"] = xbzrle_cache
         t_req = now_ns()
         rep = tern_call(os.path.join(work, "mb-src.sock"), "migrate", args)
         t_done = now_ns()
@@ -420,12 +422,13 @@ def live_tern(work: str, append: str, warm_ms: int, bandwidth: int | None, auto_
             "api_call_ms": (t_done - t_req) / 1e6, "bytes": rep["bytes_transferred"], "rounds": rep["rounds"],
             "resume_ms": rep["resume_ms"], "final_round_ms": last.get("duration_ms"), "final_round_pages": last.get("pages"),
             "final_round_bytes": last.get("bytes"), "tern_guest_pause_ms": rep.get("guest_pause_ms"),
+            "xbzrle_pages": rep.get("xbzrle_pages", 0),
             "preparation_ms": rep.get("preparation_ms"), "converged": rep["rounds"] < 31,
             "report": {k: v for k, v in rep.items() if k != "ticks"}}
 
 
 def live_qemu(work: str, append: str, warm_ms: int, max_bw: int, auto_converge: bool, downtime_ms: int,
-              timeout_s: float) -> dict:
+              timeout_s: float, xbzrle_cache: int = 0) -> dict:
     port = free_port()
     sq, dq = os.path.join(work, "src.qmp"), os.path.join(work, "dst.qmp")
     dst = Proc("qemu dst", qemu_cmd(append, dq, ["-incoming", f"tcp:127.0.0.1:{port}"]), "qemu")
@@ -436,7 +439,10 @@ def live_qemu(work: str, append: str, warm_ms: int, max_bw: int, auto_converge: 
         qs = Qmp(sq)
         wait_warm(src, warm_ms)
         qs.cmd("migrate-set-parameters", {"downtime-limit": downtime_ms, "max-bandwidth": max_bw})
-        qs.cmd("migrate-set-capabilities", {"capabilities": [{"capability": "auto-converge", "state": auto_converge}]})
+        qs.cmd("migrate-set-capabilities", {"capabilities": [{"capability": "auto-converge", "state": auto_converge},
+                                                             {"capability": "xbzrle", "state": bool(xbzrle_cache)}]})
+        if xbzrle_cache:
+            qs.cmd("migrate-set-parameters", {"xbzrle-cache-size": xbzrle_cache})
         t_req = now_ns()
         qs.cmd("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
         info = qmp_poll_migration(qs, timeout_s)
@@ -472,21 +478,26 @@ def bench_live(args, report: dict) -> None:
     out = report.setdefault("live", {})
     for name in args.scenarios:
         append, warm_ms, tern_bw, qemu_bw = SCENARIOS[name]
-        for ac in ([False, True] if args.auto_converge == "both" else [args.auto_converge == "on"]):
-            key = name + ("+auto-converge" if ac else "") + ("+prewarm" if args.tern_prewarm else "")
+        for ac, xb in [(ac, xb) for ac in ([False, True] if args.auto_converge == "both" else [args.auto_converge == "on"])
+                       for xb in ([False, True] if args.xbzrle == "both" else [args.xbzrle == "on"])]:
+            cache = args.xbzrle_cache_mib << 20 if xb else 0
+            key = name + ("+auto-converge" if ac else "") + ("+xbzrle" if xb else "") + ("+prewarm" if args.tern_prewarm else "")
             up = uptime()
             print(f"\n=== live {key}: `{append}`, downtime {args.downtime_ms} ms, Tern bandwidth "
                   f"{tern_bw or 'unlimited'}, QEMU max-bandwidth {qemu_bw} B/s; {up}", file=sys.stderr)
             with tempfile.TemporaryDirectory(prefix="tern-migbench-") as work:
                 res = alternate(args.runs, args.warmup,
-                                lambda: live_tern(work, append, warm_ms, tern_bw, ac, args.downtime_ms, args.timeout, args.tern_prewarm),
-                                lambda: live_qemu(work, append, warm_ms, qemu_bw, ac, args.downtime_ms, args.timeout))
+                                lambda: live_tern(work, append, warm_ms, tern_bw, ac, args.downtime_ms, args.timeout, args.tern_prewarm, cache),
+                                lambda: live_qemu(work, append, warm_ms, qemu_bw, ac, args.downtime_ms, args.timeout, cache))
             add = report.get("qemu_device_state_bytes") or 0
             t, q = res["tern"], res["qemu"]
             conv_t = sum(1 for r in t if r["converged"])
             conv_q = sum(1 for r in q if r["converged"])
             rows = [
-                ("downtime (VMM's own figure)", "ms", [r["downtime_ms"] for r in t], [r["downtime_ms"] for r in q], "", True),
+                ("downtime (VMM's own figure)", "ms", [r["downtime_ms"] for r in t], [r["downtime_ms"] for r in q],
+                 "Tern: pause -> destination runs; QEMU: stop -> source done", True),
+                ("stop-and-copy at the source (QEMU's downtime)", "ms", [r["final_round_ms"] for r in t], [r["downtime_ms"] for r in q],
+                 "Tern: pause -> last byte sent", True),
                 ("guest pause at switch-over (host-timed ticks)", "ms", [r["switch_gap_ms"] for r in t], [r["switch_gap_ms"] for r in q],
                  "last source tick -> first destination tick", True),
                 ("largest tick gap, request-1s .. switch+1s", "ms", [r["pause_ms"] for r in t], [r["pause_ms"] for r in q],
@@ -503,6 +514,7 @@ def bench_live(args, report: dict) -> None:
                 "tern_rounds": med([r["rounds"] for r in t]), "qemu_dirty_sync_count": med([r.get("dirty_sync_count") for r in q]),
                 "tern_resume_ms": med([r["resume_ms"] for r in t]), "tern_final_round_ms": med([r["final_round_ms"] for r in t]),
                 "tern_final_round_pages": med([r["final_round_pages"] for r in t]),
+                "tern_xbzrle_pages": med([r.get("xbzrle_pages") for r in t]),
                 "tern_own_guest_pause_ms": med([r["tern_guest_pause_ms"] for r in t]),
                 "qemu_setup_ms": med([r.get("setup_ms") for r in q]),
                 "qemu_final_pages_upper": med([r.get("final_normal_pages_upper") for r in q]),
@@ -513,7 +525,7 @@ def bench_live(args, report: dict) -> None:
             }
             print("  " + ", ".join(f"{k} {v:.1f}" for k, v in extra.items()))
             out[key] = {"append": append, "uptime_before": up, "uptime_after": uptime(), "tern_bandwidth": tern_bw,
-                        "qemu_max_bandwidth": qemu_bw, "auto_converge": ac, "converged": {"tern": conv_t, "qemu": conv_q},
+                        "qemu_max_bandwidth": qemu_bw, "auto_converge": ac, "xbzrle_cache": cache, "converged": {"tern": conv_t, "qemu": conv_q},
                         "table": rows_out, "extra": extra, "runs": res}
             if args.json:
                 write_json(args.json, report)
@@ -782,6 +794,8 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=1, help="uncounted runs of each VMM first (default 1)")
     p.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     p.add_argument("--auto-converge", choices=["off", "on", "both"], default="off")
+    p.add_argument("--xbzrle", choices=["off", "on", "both"], default="off", help="XBZRLE on both VMMs (QEMU: the xbzrle capability)")
+    p.add_argument("--xbzrle-cache-mib", type=int, default=64, help="XBZRLE cache size for both (QEMU's default is 64 MiB)")
     p.add_argument("--downtime-ms", type=int, default=300)
     p.add_argument("--tern-prewarm", action="store_true",
                    help="diagnostic: take one snapshot (guest resumed) before migrating, so Tern's save path is not cold code")

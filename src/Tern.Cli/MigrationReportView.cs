@@ -18,6 +18,8 @@ internal static class MigrationReportView
         table.AddRow("pages transferred", $"{r.PagesTransferred:N0}");
         table.AddRow("bytes transferred", $"{r.BytesTransferred / (1024.0 * 1024):N1} MiB");
         table.AddRow("zero pages (not sent)", $"{r.ZeroPages:N0}");
+        if (r.XbzrlePages > 0)
+            table.AddRow("pages sent as XBZRLE deltas", $"{r.XbzrlePages:N0}");
         table.AddRow("rounds", $"{r.Rounds}");
         table.AddRow("application degradation", r.DegradationPct is { } d ? $"{d:0.0} %" : "n/a");
         if (r.ProgressRateBefore is { } before)

@@ -1,4 +1,5 @@
 using Tern.Memory;
+using Tern.Migration.Compression;
 using Tern.Migration.Metrics;
 using Tern.Migration.Ports;
 using Tern.Migration.Protocol;
@@ -50,6 +51,15 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
     public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => Memory(pageNumber).WritePageUntracked(pageNumber, data);
 
     public void WriteZeroPage(ulong pageNumber) => Memory(pageNumber).WritePageUntracked(pageNumber, ZeroPage);
+
+    public void ApplyPageDelta(ulong pageNumber, ReadOnlySpan<byte> delta)
+    {
+        var memory = Memory(pageNumber);
+        Span<byte> page = stackalloc byte[(int)GuestAddress.PageSize];
+        memory.Read(new GuestAddress(pageNumber << GuestAddress.PageShift), page);
+        XbzrleDelta.Apply(delta, page);
+        memory.WritePageUntracked(pageNumber, page);
+    }
 
     private GuestMemory Memory(ulong pageNumber)
     {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tern.Migration.Compression;
 using Tern.Migration.Metrics;
 using Tern.Migration.Protocol;
 using Tern.Migration.Strategies;
@@ -133,6 +134,13 @@ public sealed class MigrationControl(Machine machine, GuestProgressMonitor progr
             options = options with { MaxRounds = (int)Positive(rounds.GetValue<int>(), "max_rounds") };
         if (args["timeout_s"] is { } timeout)
             options = options with { Timeout = TimeSpan.FromSeconds(Positive(timeout.GetValue<double>(), "timeout_s")) };
+        if (args["xbzrle_cache_bytes"] is { } cache)
+        {
+            var bytes = cache.GetValue<long>();
+            if (bytes is < 4096 or > XbzrleCache.MaxBytes)
+                throw new ControlApiException($"xbzrle_cache_bytes must be 4096 to {XbzrleCache.MaxBytes}, not {bytes}");
+            options = options with { XbzrleCacheBytes = bytes };
+        }
         if (args["auto_converge"] is { } autoConverge)
             options = options with { AutoConverge = autoConverge.GetValue<bool>() };
         if (args["on_limit"] is { } onLimit)

@@ -77,6 +77,23 @@ public sealed class PreCopyMigrationTests
     }
 
     [Fact]
+    public void Busy_guest_migrates_with_xbzrle_deltas_and_its_counters_continue()
+    {
+        KvmAvailability.Require();
+        using var dir = new TempDirectory();
+        using var source = TernVm.Run(dir, "source", Busy);
+        source.WaitForTicks(3);
+        var port = LoopbackPort.Free();
+        using var destination = TernVm.Receive(dir, "destination", port);
+
+        var report = PreCopyCommand.RunWithReport(dir, source, port, "--xbzrle", "--xbzrle-cache", "128M");
+
+        PreCopyOutcomes.ShouldHaveMoved(source, destination);
+        PreCopyOutcomes.ShouldHaveContinuedTheWorkload(source, destination);
+        report["xbzrle_pages"]!.GetValue<ulong>().ShouldBeGreaterThan(0UL, "the busy guest rewrites one word per page: re-sent pages travel as deltas");
+    }
+
+    [Fact]
     public void Two_vcpu_guest_migrates_with_both_vcpus_and_its_workload_continues()
     {
         KvmAvailability.Require();

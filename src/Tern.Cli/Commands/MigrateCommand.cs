@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using Tern.Migration.Metrics;
+using Tern.Vmm.Boot;
 using Tern.Vmm.Control;
 
 namespace Tern.Cli.Commands;
@@ -35,6 +36,12 @@ internal static class MigrateCommand
         };
         onLimit.AcceptOnlyFromAmong("force", "abort");
         var autoConverge = new Option<bool>("--auto-converge") { Description = "Throttle the guest's vCPUs when it dirties memory faster than the link drains it." };
+        var xbzrle = new Option<bool>("--xbzrle") { Description = "Send pages that were sent before as XBZRLE deltas to their previous contents (pre-copy)." };
+        var xbzrleCache = new Option<string>("--xbzrle-cache")
+        {
+            Description = "Size of the source's XBZRLE page cache, with K, M or G suffix.",
+            DefaultValueFactory = _ => "64M",
+        };
         var report = new Option<string?>("--report") { Description = "Write the migration metrics as JSON to this file." };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of pages per round, dirty rate and the guest's ticks around the switch-over." };
         var command = new Command("migrate", """
@@ -43,7 +50,7 @@ internal static class MigrateCommand
             Exit status: 0 when the guest runs at the destination, 1 when it still runs here.
             """)
         {
-            api, to, mode, downtime, bandwidth, maxRounds, timeout, onLimit, autoConverge, report, plot,
+            api, to, mode, downtime, bandwidth, maxRounds, timeout, onLimit, autoConverge, xbzrle, xbzrleCache, report, plot,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +67,8 @@ internal static class MigrateCommand
             };
             if (parse.GetValue(bandwidth) is { } limit)
                 args["bandwidth_bytes_per_s"] = ParseBitsPerSecond(limit) / 8;
+            if (parse.GetValue(xbzrle))
+                args["xbzrle_cache_bytes"] = (long)MemoryLayout.ParseSize(parse.GetValue(xbzrleCache)!);
 
             Console.CancelKeyPress += (_, e) =>
             {

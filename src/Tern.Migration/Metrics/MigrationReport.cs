@@ -28,6 +28,7 @@ public sealed record MigrationReport
     [JsonPropertyName("pages_transferred")] public ulong PagesTransferred { get; init; }
     [JsonPropertyName("bytes_transferred")] public long BytesTransferred { get; init; }
     [JsonPropertyName("zero_pages")] public ulong ZeroPages { get; init; }
+    [JsonPropertyName("xbzrle_pages")] public ulong XbzrlePages { get; init; }
     [JsonPropertyName("rounds")] public int Rounds { get; init; }
     [JsonPropertyName("guest_pause_ms")] public double? GuestPauseMs { get; init; }
     [JsonPropertyName("degradation_pct")] public double? DegradationPct { get; init; }

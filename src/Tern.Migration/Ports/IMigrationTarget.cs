@@ -21,6 +21,12 @@ public interface IMigrationTarget
 
     void WriteZeroPage(ulong pageNumber);
 
+    /// <summary>
+    /// Applies an XBZRLE delta (<see cref="Compression.XbzrleDelta"/>) to the page as it stands here;
+    /// a malformed delta throws <see cref="MigrationStreamException"/>.
+    /// </summary>
+    void ApplyPageDelta(ulong pageNumber, ReadOnlySpan<byte> delta);
+
     /// <summary>Completes the machine from the sections (the description included), without running it.</summary>
     void Restore(IReadOnlyList<StateSection> sections);
 

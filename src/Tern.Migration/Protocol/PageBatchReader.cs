@@ -48,6 +48,17 @@ public ref struct PageBatchReader
                 data = _data[..PageBatchWriter.PageSize];
                 _data = _data[PageBatchWriter.PageSize..];
                 break;
+            case PageEncoding.Xbzrle:
+                if (_data.Length < 2)
+                    throw new MigrationStreamException("pages record is truncated");
+                var length = BinaryPrimitives.ReadUInt16LittleEndian(_data);
+                if (length > PageBatchWriter.MaxDeltaLength)
+                    throw new MigrationStreamException($"page 0x{pageNumber:x} has an XBZRLE delta of {length} bytes");
+                if (_data.Length < 2 + length)
+                    throw new MigrationStreamException("pages record is truncated");
+                data = _data.Slice(2, length);
+                _data = _data[(2 + length)..];
+                break;
             default:
                 throw new MigrationStreamException($"page 0x{pageNumber:x} has unknown encoding {(byte)encoding}");
         }

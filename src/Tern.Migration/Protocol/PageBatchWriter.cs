@@ -64,6 +64,28 @@ public sealed class PageBatchWriter(RecordWriter records)
         Commit();
     }
 
+    /// <summary>
+    /// The reserved page travels as <paramref name="delta"/>, an XBZRLE encoding against the copy the
+    /// destination holds; the delta must be shorter than a page.
+    /// </summary>
+    public void CommitReservedAsDelta(ReadOnlySpan<byte> delta)
+    {
+        if (delta.Length > MaxDeltaLength)
+            throw new ArgumentException($"an XBZRLE delta of {delta.Length} bytes is no smaller than the page");
+        var entry = EndReservation();
+        _buffer[entry + 8] = (byte)PageEncoding.Xbzrle;
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(entry + EntryHeader), (ushort)delta.Length);
+        delta.CopyTo(_buffer.AsSpan(entry + EntryHeader + 2));
+        _length = entry + EntryHeader + 2 + delta.Length;
+        DeltaPagesWritten++;
+        Commit();
+    }
+
+    /// <summary>The longest delta worth sending instead of the page itself.</summary>
+    public const int MaxDeltaLength = PageSize / 2;
+
+    public ulong DeltaPagesWritten { get; private set; }
+
     /// <summary>The reserved page need not travel at all.</summary>
     public void DiscardReserved() => _length = EndReservation();
 

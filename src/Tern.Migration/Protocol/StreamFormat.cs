@@ -11,7 +11,8 @@ public static class StreamFormat
 {
     public const int HeaderSize = 16;
     public const ushort Major = 1;
-    public const ushort Minor = 0;
+    /// <summary>1.1 added XBZRLE page entries.</summary>
+    public const ushort Minor = 1;
     private static ReadOnlySpan<byte> Magic => "TERNSTRM"u8;
 
     public static void WriteHeader(Span<byte> header)

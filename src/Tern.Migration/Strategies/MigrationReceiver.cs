@@ -61,13 +61,19 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
                         var batch = new PageBatchReader(record.Payload, target.PageLimit);
                         while (batch.TryRead(out var pfn, out var encoding, out var data))
                         {
-                            if (encoding == PageEncoding.Zero)
+                            switch (encoding)
                             {
-                                target.WriteZeroPage(pfn);
-                                zeroPages++;
+                                case PageEncoding.Zero:
+                                    target.WriteZeroPage(pfn);
+                                    zeroPages++;
+                                    break;
+                                case PageEncoding.Xbzrle:
+                                    target.ApplyPageDelta(pfn, data);
+                                    break;
+                                default:
+                                    target.WritePage(pfn, data);
+                                    break;
                             }
-                            else
-                                target.WritePage(pfn, data);
                             pages++;
                         }
                         break;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tern.Memory;
+using Tern.Migration.Compression;
 using Tern.Migration.Metrics;
 using Tern.Migration.Ports;
 using Tern.Migration.Protocol;
@@ -36,6 +37,9 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var batch = new PageBatchWriter(writer);
         var counters = new Counters();
         var rounds = new List<RoundReport>();
+        var xbzrle = options.Mode == MigrationMode.PreCopy && options.PreCopy.XbzrleCacheBytes is > 0 and var cacheBytes
+            ? new XbzrleCache(cacheBytes)
+            : null;
         try
         {
             var hello = new Hello(options.Mode, source.MemoryBytes, source.VcpuCount, PageSize, options.SourceName, startedAt);
@@ -51,7 +55,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             if (options.Mode == MigrationMode.PreCopy)
             {
                 tracking = true;
-                remaining = PreCopyRounds(writer, batch, counters, rounds, options.PreCopy, progress, started, cancellation);
+                remaining = PreCopyRounds(writer, batch, counters, rounds, options.PreCopy, xbzrle, progress, started, cancellation);
             }
 
             progress?.Report(new MigrationProgress("stop-and-copy", rounds.Count, counters.Pages, 0, 0, 0, 0));
@@ -70,7 +74,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 else
                 {
                     source.CollectDirtyPages(remaining);
-                    SendDirtyPages(batch, counters, remaining);
+                    SendDirtyPages(batch, counters, remaining, xbzrle);
                 }
                 foreach (var section in source.SaveState())
                 {
@@ -89,8 +93,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             paused = false;
 
             var resumeReport = TryReadResumeReport(reader, options.ResumeReportTimeout);
-            return BuildReport(options, counters, writer.BytesWritten, preparation, total, pausedAt, running, resumeReport, baseline,
-                startedAt, rounds);
+            return BuildReport(options, counters, writer.BytesWritten, batch.DeltaPagesWritten, preparation, total, pausedAt, running,
+                resumeReport, baseline, startedAt, rounds);
         }
         catch (Exception ex)
         {
@@ -144,7 +148,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// still dirty, to be sent after the guest is paused.
     /// </summary>
     private IReadOnlyList<DirtyBitmap> PreCopyRounds(RecordWriter writer, PageBatchWriter batch, Counters counters, List<RoundReport> rounds,
-        PreCopyOptions options, IProgress<MigrationProgress>? progress, long started, CancellationToken cancellation)
+        PreCopyOptions options, XbzrleCache? xbzrle, IProgress<MigrationProgress>? progress, long started, CancellationToken cancellation)
     {
         var planner = new ConvergencePlanner(options);
         var dirty = source.PageRanges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
@@ -195,13 +199,19 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             bytesBefore = writer.BytesWritten;
             pagesBefore = counters.Pages;
             zeroBefore = counters.ZeroPages;
-            SendDirtyPages(batch, counters, dirty);
+            SendDirtyPages(batch, counters, dirty, xbzrle);
         }
     }
 
-    /// <summary>Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks.</summary>
-    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty)
+    /// <summary>
+    /// Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks.
+    /// With an XBZRLE cache, a page sent before goes as its difference to the cached copy when that is
+    /// under half a page; every page sent here updates the cache, so it always holds what the
+    /// destination holds.
+    /// </summary>
+    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle)
     {
+        Span<byte> delta = stackalloc byte[PageBatchWriter.MaxDeltaLength];
         var ranges = source.PageRanges;
         for (var i = 0; i < ranges.Count; i++)
         {
@@ -210,14 +220,26 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 var pfn = ranges[i].FirstPage + offset;
                 var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
-                if (page.ContainsAnyExcept((byte)0))
-                    batch.CommitReserved();
-                else
+                counters.Pages++;
+                if (!page.ContainsAnyExcept((byte)0))
                 {
                     batch.CommitReservedAsZero();
+                    xbzrle?.Forget(pfn);
                     counters.ZeroPages++;
+                    continue;
                 }
-                counters.Pages++;
+                if (xbzrle is null)
+                {
+                    batch.CommitReserved();
+                    continue;
+                }
+                var cached = xbzrle.Lookup(pfn, out var hit);
+                var length = hit ? XbzrleDelta.Encode(cached, page, delta) : -1;
+                xbzrle.Store(pfn, page);
+                if (length >= 0)
+                    batch.CommitReservedAsDelta(delta[..length]);
+                else
+                    batch.CommitReserved();
             }
             dirty[i].Clear();
         }
@@ -300,7 +322,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         }
     }
 
-    private MigrationReport BuildReport(MigrationOptions options, Counters counters, long bytes, TimeSpan preparation, TimeSpan total,
+    private MigrationReport BuildReport(MigrationOptions options, Counters counters, long bytes, ulong deltaPages, TimeSpan preparation, TimeSpan total,
         long pausedAt, Running running, ResumeReport? resumed, IReadOnlyList<ProgressSample> baseline, long startedAt, List<RoundReport> rounds)
     {
         var before = GuestProgressMonitor.Rate(baseline);
@@ -337,6 +359,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             PagesTransferred = counters.Pages,
             BytesTransferred = bytes,
             ZeroPages = counters.ZeroPages,
+            XbzrlePages = deltaPages,
             Rounds = rounds.Count,
             GuestPauseMs = pause,
             ProgressRateBefore = before > 0 ? before : null,

@@ -28,6 +28,13 @@ public sealed record PreCopyOptions
     /// <summary>Throttle the vCPUs when the guest dirties memory faster than the link drains it.</summary>
     public bool AutoConverge { get; init; }
 
+    /// <summary>
+    /// Size of the XBZRLE cache in bytes; 0 = XBZRLE off (QEMU's default too). Pages re-sent after the
+    /// first pass travel as deltas to their cached copy when that is small. QEMU's default cache, when
+    /// XBZRLE is on, is 64 MiB.
+    /// </summary>
+    public long XbzrleCacheBytes { get; init; }
+
     /// <summary>QEMU's cpu-throttle-initial, -increment and max-cpu-throttle.</summary>
     public int ThrottleInitial { get; init; } = 20;
     public int ThrottleIncrement { get; init; } = 10;

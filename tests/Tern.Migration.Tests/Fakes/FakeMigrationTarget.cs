@@ -41,7 +41,24 @@ internal sealed class FakeMigrationTarget : IMigrationTarget
 
     public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => _pages[pageNumber] = data.ToArray();
 
-    public void WriteZeroPage(ulong pageNumber) => _zeroPages.Add(pageNumber);
+    public void WriteZeroPage(ulong pageNumber)
+    {
+        _zeroPages.Add(pageNumber);
+        _pages.Remove(pageNumber);
+    }
+
+    public void ApplyPageDelta(ulong pageNumber, ReadOnlySpan<byte> delta)
+    {
+        var page = _pages.TryGetValue(pageNumber, out var held) ? held : new byte[PageBatchWriter.PageSize];
+        Tern.Migration.Compression.XbzrleDelta.Apply(delta, page);
+        _pages[pageNumber] = page;
+        _deltaPages++;
+    }
+
+    private ulong _deltaPages;
+
+    /// <summary>Pages that arrived as XBZRLE deltas.</summary>
+    public ulong DeltaPages => _deltaPages;
 
     public void Restore(IReadOnlyList<StateSection> sections)
     {

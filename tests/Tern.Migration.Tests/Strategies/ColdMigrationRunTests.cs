@@ -17,32 +17,8 @@ public sealed class ColdMigrationRunTests
     private static MigrationOptions Options(MigrationMode mode = MigrationMode.Cold) =>
         new(mode, "fake-source") { ResumeReportTimeout = Patience, StepTimeout = Patience };
 
-    private sealed record Outcome(MigrationReport? Report, Exception? SenderError, ReceivedMigration? Received, Exception? ReceiverError);
-
-    /// <summary>Runs both ends to completion on their own threads. Each end closes its stream when done, as a process would.</summary>
-    private static Outcome Migrate(FakeMigrationSource source, FakeMigrationTarget target, MigrationOptions? options = null)
-    {
-        var (sourceEnd, destinationEnd) = DuplexPipe.Create();
-        var receiving = Task.Factory.StartNew(() =>
-        {
-            using (destinationEnd)
-            {
-                var receiver = new MigrationReceiver(target, TimeProvider.System);
-                var received = receiver.Receive(destinationEnd, destinationEnd, "the fake stream");
-                receiver.SendResumeReport(received.ResumedAtUnixMicros, TimeSpan.Zero);
-                return received;
-            }
-        }, TaskCreationOptions.LongRunning);
-        var sending = Task.Factory.StartNew(() =>
-        {
-            using (sourceEnd)
-                return new MigrationSender(source, TimeProvider.System).Run(sourceEnd, options ?? Options());
-        }, TaskCreationOptions.LongRunning);
-        Task.WaitAny([Task.WhenAll(receiving, sending).ContinueWith(_ => { }, TaskScheduler.Default)], Patience).ShouldNotBe(-1, "the migration hung");
-        return new Outcome(
-            sending.IsCompletedSuccessfully ? sending.Result : null, sending.Exception?.InnerException,
-            receiving.IsCompletedSuccessfully ? receiving.Result : null, receiving.Exception?.InnerException);
-    }
+    private static MigrationRun.Outcome Migrate(FakeMigrationSource source, FakeMigrationTarget target, MigrationOptions? options = null) =>
+        MigrationRun.Both(source, target, options ?? Options(), Patience);
 
     private static IEnumerable<ulong> NonZeroPages(FakeMigrationSource source) =>
         source.Pages.Where(p => p.Value.AsSpan().ContainsAnyExcept((byte)0)).Select(p => p.Key).Order();
@@ -175,8 +151,8 @@ public sealed class ColdMigrationRunTests
     }
 
     [Theory]
-    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.1 is not supported")]
-    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.0 is not supported")]
+    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.2 is not supported")]
+    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.1 is not supported")]
     public void Destination_speaking_a_newer_format_is_refused(int major, int minor, string expected)
     {
         var (source, error) = RunAgainstReply([.. ReplyHeader((ushort)major, (ushort)minor), .. ReadyRecord()]);
@@ -201,8 +177,8 @@ public sealed class ColdMigrationRunTests
     }
 
     [Theory]
-    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.1 is not supported")]
-    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.0 is not supported")]
+    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.2 is not supported")]
+    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.1 is not supported")]
     public void Receiver_refuses_a_source_speaking_a_newer_format_and_says_why(int major, int minor, string expected)
     {
         var stream = SnapshotStream.Copy();
