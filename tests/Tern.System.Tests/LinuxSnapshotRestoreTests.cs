@@ -6,7 +6,7 @@ namespace Tern.System.Tests;
 /// A Linux guest snapshotted while its kernel is still booting restores in a new `tern` process and
 /// finishes the same boot there: no second `Linux version` banner, the rest of the boot messages, then
 /// user space and its workload. A shell snapshotted at its prompt keeps its variables and working
-/// directory, and answers console input after the restore.
+/// directory, answers console input after the restore, and powers off there with exit code 0.
 /// </summary>
 [Collection(LinuxGuest.Collection)]
 public sealed class LinuxSnapshotRestoreTests
@@ -57,5 +57,9 @@ public sealed class LinuxSnapshotRestoreTests
         restored.Process.WriteInput("echo $kept-in-$PWD\n");
         restored.Process.WaitForLine(l => l.TrimEnd('\r').EndsWith("before-snapshot-in-/proc", StringComparison.Ordinal), LinuxGuest.Patience);
         restored.Process.Lines.ShouldNotContain(l => LinuxGuest.IsReadyLine(l.Text), "the guest booted again instead of continuing");
+
+        // The restored machine has the ACPI sleep control register too: poweroff ends it cleanly.
+        restored.Process.WriteInput("poweroff -f\n");
+        restored.Process.WaitForExit(LinuxGuest.Patience).ShouldBe(0, restored.Process.Stderr);
     }
 }
