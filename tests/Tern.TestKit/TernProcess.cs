@@ -16,6 +16,8 @@ public sealed class TernProcess : IDisposable
     private readonly List<Line> _stdout = [];
     private readonly StringBuilder _stderr = new();
     private readonly object _lock = new();
+    private Thread? _stdoutReader;
+    private string _fragment = "";
 
     private TernProcess(Process process) => _process = process;
 
@@ -34,16 +36,6 @@ public sealed class TernProcess : IDisposable
         info.Environment["TERN_GUEST_DIR"] = RepositoryPaths.GuestBuild;
         var process = new Process { StartInfo = info };
         var tern = new TernProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                return;
-            lock (tern._lock)
-            {
-                tern._stdout.Add(new Line(tern._clock.Elapsed, e.Data));
-                Monitor.PulseAll(tern._lock);
-            }
-        };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -52,9 +44,43 @@ public sealed class TernProcess : IDisposable
                 tern._stderr.AppendLine(e.Data);
         };
         process.Start();
-        process.BeginOutputReadLine();
+        tern._stdoutReader = new Thread(() => tern.ReadLines(process.StandardOutput)) { IsBackground = true, Name = "tern stdout" };
+        tern._stdoutReader.Start();
         process.BeginErrorReadLine();
         return tern;
+    }
+
+    /// <summary>
+    /// Splits stdout into lines at '\n'. A last piece without its newline is not a line: a guest
+    /// migrated away or stopped mid-line leaves such a fragment (the destination prints the rest), and
+    /// read as a line it would look like a tick with a cut-off number.
+    /// </summary>
+    private void ReadLines(StreamReader output)
+    {
+        var buffer = new char[4096];
+        var line = new StringBuilder();
+        int count;
+        while ((count = output.Read(buffer, 0, buffer.Length)) > 0)
+            for (var i = 0; i < count; i++)
+            {
+                if (buffer[i] != '\n')
+                {
+                    line.Append(buffer[i]);
+                    continue;
+                }
+                var text = line.ToString().TrimEnd('\r');
+                line.Clear();
+                lock (_lock)
+                {
+                    _stdout.Add(new Line(_clock.Elapsed, text));
+                    Monitor.PulseAll(_lock);
+                }
+            }
+        lock (_lock)
+        {
+            _fragment = line.ToString();
+            Monitor.PulseAll(_lock);
+        }
     }
 
     /// <summary>Runs tern to completion and returns its exit code, stdout and stderr.</summary>
@@ -63,7 +89,10 @@ public sealed class TernProcess : IDisposable
         using var tern = Start(arguments);
         tern._process.StandardInput.Close();
         var code = tern.WaitForExit(timeout);
-        return (code, string.Join('\n', tern.Lines.Select(l => l.Text)), tern.Stderr);
+        var stdout = string.Join('\n', tern.Lines.Select(l => l.Text));
+        lock (tern._lock)
+            stdout += tern._fragment.Length > 0 ? "\n" + tern._fragment : "";
+        return (code, stdout, tern.Stderr);
     }
 
     public IReadOnlyList<Line> Lines
@@ -125,6 +154,7 @@ public sealed class TernProcess : IDisposable
             throw new TimeoutException($"tern did not exit within {timeout.TotalSeconds:0} s; last lines:\n{Tail()}\nstderr:\n{Stderr}");
         }
         _process.WaitForExit();
+        _stdoutReader?.Join(timeout);
         return _process.ExitCode;
     }
 
@@ -140,7 +170,8 @@ public sealed class TernProcess : IDisposable
         }
     }
 
-    private string Tail() => string.Join('\n', _stdout.TakeLast(10).Select(l => l.Text));
+    private string Tail() =>
+        string.Join('\n', _stdout.TakeLast(10).Select(l => l.Text)) + (_fragment.Length > 0 ? $"\n{_fragment} (no newline)" : "");
 
     public void Dispose()
     {
