@@ -51,8 +51,8 @@ class LinuxVmm:
 
     def command(self, append: str) -> list[str]:
         if self.name == "tern":
-            return ["dotnet", vmm_compare.TERN_DLL, "run", "--kernel", KERNEL, "--initrd", INITRD,
-                    "--memory", f"{self.memory_mib}M", "--cpus", "1", "--append", append]
+            return vmm_compare.tern_cmd("run", "--kernel", KERNEL, "--initrd", INITRD,
+                                        "--memory", f"{self.memory_mib}M", "--cpus", "1", "--append", append)
         return ["qemu-system-x86_64", "-enable-kvm", "-cpu", "host,-arch-capabilities",
                 "-m", str(self.memory_mib), "-smp", "1", "-nographic", "-no-reboot",
                 "-kernel", KERNEL, "-initrd", INITRD, "-append", append]
@@ -82,7 +82,7 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=0, help="uncounted runs of each VMM first (default 0)")
     p.add_argument("--memory", type=int, default=256, help="guest RAM in MiB (default 256)")
     p.add_argument("--timeout", type=float, default=600, help="seconds to wait for each line (default 600)")
-    p.add_argument("--tern-dll", help="benchmark this tern.dll (default: artifacts/tern, else the Release build)")
+    p.add_argument("--tern-dll", help="benchmark this tern executable or tern.dll (default: artifacts/tern/tern, else the Release build)")
     p.add_argument("--json", help="also write the raw samples here")
     args = p.parse_args()
     if args.tern_dll:
@@ -92,7 +92,7 @@ def main() -> int:
         if not os.path.exists(path):
             print(f"linux_compare: {path} is missing (dotnet build -c Release; guest/linux/build.sh)", file=sys.stderr)
             return 2
-    subprocess.run(["dotnet", vmm_compare.TERN_DLL, "--version"], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(vmm_compare.tern_cmd("--version"), stdout=subprocess.DEVNULL, check=True)
     subprocess.run(["qemu-system-x86_64", "--version"], stdout=subprocess.DEVNULL, check=True)
 
     load_before = loadavg()

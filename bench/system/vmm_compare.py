@@ -34,10 +34,18 @@ import time
 from dataclasses import dataclass, field
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-# scripts/setup.sh publishes tern ReadyToRun into artifacts/tern (what scripts/tern runs); else the Release build.
-TERN_DLL = next((p for p in [os.path.join(ROOT, "artifacts", "tern", "tern.dll"),
+# scripts/setup.sh publishes tern as a native executable into artifacts/tern (what scripts/tern runs);
+# else the Release build's tern.dll, run with dotnet.
+TERN_DLL = next((p for p in [os.path.join(ROOT, "artifacts", "tern", "tern"),
                              os.path.join(ROOT, "src", "Tern.Cli", "bin", "Release", "net10.0", "tern.dll")]
                  if os.path.exists(p)), os.path.join(ROOT, "src", "Tern.Cli", "bin", "Release", "net10.0", "tern.dll"))
+
+
+def tern_cmd(*args: str) -> list[str]:
+    """The command line that runs tern: the native executable directly, a tern.dll under dotnet."""
+    return ["dotnet", TERN_DLL, *args] if TERN_DLL.endswith(".dll") else [TERN_DLL, *args]
+
+
 TERN_ENV: dict[str, str] = {}  # extra environment for tern only (--tern-env), e.g. runtime knobs
 GUEST = os.path.join(ROOT, "guest", "build", "testguest", "testguest.elf")
 READY = b"tern-guest: ready"
@@ -58,8 +66,8 @@ class Vmm:
 
     def command(self, append: str) -> list[str]:
         if self.name == "tern":
-            return ["dotnet", TERN_DLL, "run", "--kernel", GUEST, "--memory", f"{self.memory_mib}M",
-                    "--cpus", str(self.cpus), "--append", append]
+            return tern_cmd("run", "--kernel", GUEST, "--memory", f"{self.memory_mib}M",
+                            "--cpus", str(self.cpus), "--append", append)
         cmd = ["qemu-system-x86_64", "-enable-kvm", "-cpu", "host,-arch-capabilities",
                "-m", str(self.memory_mib), "-smp", str(self.cpus), "-nographic", "-no-reboot",
                "-kernel", GUEST, "-append", append]
@@ -259,7 +267,7 @@ def bench_boot(args) -> dict:
     floor, floor_peak = [], []
     for _ in range(args.runs):
         t0 = time.monotonic_ns()
-        proc = subprocess.Popen(["dotnet", TERN_DLL, "--version"], stdout=subprocess.DEVNULL, env={**os.environ, **TERN_ENV})
+        proc = subprocess.Popen(tern_cmd("--version"), stdout=subprocess.DEVNULL, env={**os.environ, **TERN_ENV})
         _, _, usage = os.wait4(proc.pid, 0)
         proc.returncode = 0
         floor.append((time.monotonic_ns() - t0) / 1e6)
@@ -274,10 +282,10 @@ def bench_boot(args) -> dict:
     print(f"{'':<26}{'min':>9}{'median':>9}{'max':>9}")
     for key, label in [("tern_ready_ms", "tern run"), ("qemu_ready_ms", "qemu"),
                        ("tern_guest_boot_ms", "  guest boot_us, tern"), ("qemu_guest_boot_ms", "  guest boot_us, qemu"),
-                       ("dotnet_tern_version_ms", "dotnet tern.dll --version")]:
+                       ("dotnet_tern_version_ms", "tern --version")]:
         s = out[key]
         print(f"{label:<26}{s['min']:>9.1f}{s['median']:>9.1f}{s['max']:>9.1f}")
-    print(f"(peak RSS of `dotnet tern.dll --version`: {med(floor_peak):.1f} MiB)")
+    print(f"(peak RSS of `tern --version`: {med(floor_peak):.1f} MiB)")
     r = out["ratio"]
     print(f"ratio tern/qemu: {r['ratio_of_medians']:.3f} (medians), {r['median_pair_ratio']:.3f} (median of pairs)")
     return out
@@ -439,7 +447,7 @@ def main() -> int:
     p.add_argument("--skip", type=int, default=2, help="leading ticks left out of the dirty rate (default 2)")
     p.add_argument("--settle", type=float, default=3.0, help="seconds after ready before sampling memory")
     p.add_argument("--json", help="also write every sample to this file")
-    p.add_argument("--tern-dll", default=TERN_DLL, help="tern.dll to run with `dotnet` (default: artifacts/tern/tern.dll if published, else the Release build)")
+    p.add_argument("--tern-dll", default=TERN_DLL, help="the tern executable, or a tern.dll to run with dotnet (default: artifacts/tern/tern if published, else the Release build)")
     p.add_argument("--tern-env", action="append", default=[], metavar="KEY=VALUE",
                    help="environment for the tern runs only, e.g. DOTNET_TieredPGO=0 (repeatable)")
     p.add_argument("--guest", default=GUEST, help="test guest ELF (default: guest/build/testguest/testguest.elf)")
