@@ -15,17 +15,7 @@ public class CpuidTableTests
         new() { function = 0xb, index = 0, eax = 1, ebx = 1, ecx = 0x100, edx = 0x77 },
         new() { function = 0xb, index = 1, eax = 4, ebx = 2, ecx = 0x201, edx = 0x77 },
         new() { function = 0x1f, index = 0, eax = 1, ebx = 1, ecx = 0x100, edx = 0x77 },
-        new() { function = 0x8000_0001, ecx = 0x75c2_37ff, edx = 0x2fd3_fbff },
     ];
-
-    [Fact]
-    public void Amd_topology_extensions_are_withheld_and_the_other_extended_features_kept()
-    {
-        var leaf = Leaf(CpuidTable.ForVcpu(Supported, 0, 2), 0x8000_0001);
-        (leaf.ecx & CpuidTable.TopologyExtensions).ShouldBe(0u);
-        leaf.ecx.ShouldBe(0x75c2_37ffu & ~CpuidTable.TopologyExtensions);
-        leaf.edx.ShouldBe(0x2fd3_fbffu);
-    }
 
     [Theory]
     [InlineData(0)]
