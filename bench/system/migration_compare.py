@@ -247,6 +247,19 @@ def tern_run(work: str, name: str, append: str) -> Proc:
                                              "--memory", f"{MEMORY_MIB}M", "--cpus", "1", "--append", append), "tern")
 
 
+def tern_receive(work: str, name: str) -> tuple[Proc, int]:
+    """A `tern receive` on a free loopback port, once it waits for the migration (as QEMU's -incoming is ready)."""
+    port = free_port()
+    dst = Proc("tern receive", tern_cmd("receive", "--listen", f"127.0.0.1:{port}", "--name", name,
+                                        "--api", os.path.join(work, f"{name}.sock")), "tern")
+    try:
+        dst.wait_line(lambda t: b"waiting for a migration" in t, 30, stream="err")
+    except BaseException:
+        dst.stop()
+        raise
+    return dst, port
+
+
 def wait_warm(p: Proc, warm_ms: int, timeout_s: float = 90) -> None:
     p.wait_line(lambda t: (m := TICK.match(t)) is not None and int(m.group(1)) >= warm_ms, timeout_s)
 
@@ -381,12 +394,9 @@ SCENARIOS = {
 
 def live_tern(work: str, append: str, warm_ms: int, bandwidth: int | None, auto_converge: bool, downtime_ms: int,
               timeout_s: float, prewarm: bool = False, xbzrle_cache: int = 0) -> dict:
-    port = free_port()
-    dst = Proc("tern receive", tern_cmd("receive", "--listen", f"127.0.0.1:{port}", "--name", "mb-dst",
-                                        "--api", os.path.join(work, "dst.sock")), "tern")
+    dst, port = tern_receive(work, "mb-dst")
     src = tern_run(work, "mb-src", append)
     try:
-        dst.wait_line(lambda t: b"waiting for a migration" in t, 30, stream="err")
         wait_warm(src, warm_ms)
         if prewarm:
             # Diagnostic: run the stop-and-copy code once (a snapshot that resumes the guest) so the
@@ -567,8 +577,7 @@ def state_tern(work: str, append: str, warm_ms: int) -> dict:
         src.stop()
     path = os.path.join(snap, "snapshot.tern")
     size = os.path.getsize(path)
-    # Restore: process start to the first tick line.
-    _drop_cache_hint(path)
+    # Restore: process start to the first tick line. Both VMMs restore a file just written (page cache warm).
     t_spawn = now_ns()
     dst = Proc("tern restore", tern_cmd("restore", snap, "--name", "st-dst", "--api", os.path.join(work, "st-dst.sock")), "tern")
     try:
@@ -600,7 +609,6 @@ def state_qemu(work: str, append: str, warm_ms: int) -> dict:
     finally:
         src.stop()
     size = os.path.getsize(path)
-    _drop_cache_hint(path)
     dqmp = os.path.join(work, "st-dst.qmp")
     t_spawn = now_ns()
     dst = Proc("qemu restore", qemu_cmd(append, dqmp, ["-incoming", f"exec:cat {path}"]), "qemu")
@@ -619,17 +627,10 @@ def state_qemu(work: str, append: str, warm_ms: int) -> dict:
             "restore_ms": restore_ms, "restore_needed_cont": status != "running", "ram": info.get("ram")}
 
 
-def _drop_cache_hint(path: str) -> None:
-    """Nothing: both restores read a file just written (page cache warm), the same for both VMMs."""
-
-
 def cold_tern(work: str, append: str, warm_ms: int) -> dict:
-    port = free_port()
-    dst = Proc("tern receive", tern_cmd("receive", "--listen", f"127.0.0.1:{port}", "--name", "cd-dst",
-                                        "--api", os.path.join(work, "cd-dst.sock")), "tern")
+    dst, port = tern_receive(work, "cd-dst")
     src = tern_run(work, "cd-src", append)
     try:
-        dst.wait_line(lambda t: b"waiting for a migration" in t, 30, stream="err")
         wait_warm(src, warm_ms)
         t_req = now_ns()
         rep = tern_call(os.path.join(work, "cd-src.sock"), "migrate", {"to": f"127.0.0.1:{port}", "mode": "cold"})
