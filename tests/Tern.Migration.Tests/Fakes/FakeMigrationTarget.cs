@@ -52,13 +52,11 @@ internal sealed class FakeMigrationTarget : IMigrationTarget
         var page = _pages.TryGetValue(pageNumber, out var held) ? held : new byte[PageBatchWriter.PageSize];
         Tern.Migration.Compression.XbzrleDelta.Apply(delta, page);
         _pages[pageNumber] = page;
-        _deltaPages++;
+        DeltaPages++;
     }
 
-    private ulong _deltaPages;
-
     /// <summary>Pages that arrived as XBZRLE deltas.</summary>
-    public ulong DeltaPages => _deltaPages;
+    public ulong DeltaPages { get; private set; }
 
     public void Restore(IReadOnlyList<StateSection> sections)
     {

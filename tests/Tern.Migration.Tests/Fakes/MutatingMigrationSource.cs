@@ -15,6 +15,7 @@ internal sealed class MutatingMigrationSource(int seed, ulong pageCount, int wri
 {
     private readonly Random _random = new(seed);
     private readonly Dictionary<ulong, byte[]> _pages = [];
+    private readonly List<ulong> _written = [];
     private int _collections;
     private bool _paused;
 
@@ -52,8 +53,6 @@ internal sealed class MutatingMigrationSource(int seed, ulong pageCount, int wri
 
     public void SetDirtyLogging(bool enabled) { }
     public void SetThrottle(int percent) { }
-
-    private readonly List<ulong> _written = [];
 
     public void CollectDirtyPages(IReadOnlyList<DirtyBitmap> dirty)
     {
