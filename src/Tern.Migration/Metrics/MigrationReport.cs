@@ -7,6 +7,7 @@ public sealed record RoundReport(
     [property: JsonPropertyName("round")] int Round,
     [property: JsonPropertyName("pages")] ulong Pages,
     [property: JsonPropertyName("zero_pages")] ulong ZeroPages,
+    [property: JsonPropertyName("skipped_pages")] ulong SkippedPages,
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("duration_ms")] double DurationMs,
     [property: JsonPropertyName("dirty_pages_after")] ulong DirtyPagesAfter,

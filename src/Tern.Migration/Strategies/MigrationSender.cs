@@ -51,11 +51,11 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             Expect(reader, RecordType.Ready, "accept the migration");
             var preparation = Stopwatch.GetElapsedTime(started);
 
-            IReadOnlyList<DirtyBitmap>? remaining = null;
+            PreCopyPageSets? sets = null;
             if (options.Mode == MigrationMode.PreCopy)
             {
                 tracking = true;
-                remaining = PreCopyRounds(writer, batch, counters, rounds, options.PreCopy, xbzrle, progress, started, cancellation);
+                sets = PreCopyRounds(writer, batch, counters, rounds, options.PreCopy, xbzrle, progress, started, cancellation);
             }
 
             progress?.Report(new MigrationProgress("stop-and-copy", rounds.Count, counters.Pages, 0, 0, 0, 0));
@@ -69,12 +69,12 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             var zeroBefore = counters.ZeroPages;
             if (options.Mode != MigrationMode.Static)
             {
-                if (remaining is null)
-                    CopyAllPages(batch, counters, progress, cancellation);
+                if (sets is null)
+                    CopyAllPages(batch, counters, progress, cancellation, stale: null);
                 else
                 {
-                    source.CollectDirtyPages(remaining);
-                    SendDirtyPages(batch, counters, remaining, xbzrle);
+                    sets.Refresh();
+                    SendDirtyPages(batch, counters, sets.DirtiedSinceStart, xbzrle, stale: null);
                 }
                 foreach (var section in source.SaveState())
                 {
@@ -85,7 +85,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             writer.Write(RecordType.Complete, new Complete(batch.PagesWritten, batch.ZeroPagesWritten, counters.Sections).Encode());
             writer.Flush();
             var copyTime = Stopwatch.GetElapsedTime(copyStarted);
-            rounds.Add(Round(rounds.Count, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, writer.BytesWritten - bytesBefore, copyTime, 0, 0));
+            rounds.Add(Round(rounds.Count, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, 0, writer.BytesWritten - bytesBefore, copyTime, 0, 0));
 
             var running = Running.Decode(Expect(reader, RecordType.Running, "resume the guest"));
             var total = Stopwatch.GetElapsedTime(started);
@@ -123,7 +123,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         writer.Write(RecordType.Hello, hello.Encode());
         writer.Write(RecordType.StateSection, source.Describe().Encode());
         counters.Sections = 1;
-        CopyAllPages(batch, counters, progress: null, CancellationToken.None);
+        CopyAllPages(batch, counters, progress: null, CancellationToken.None, stale: null);
         foreach (var section in source.SaveState())
         {
             writer.Write(RecordType.StateSection, section.Encode());
@@ -143,25 +143,25 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
 
     /// <summary>
     /// Iterative pre-copy: round 0 copies every page while the guest runs with dirty logging on; each
-    /// next round re-copies the pages dirtied during the previous one. After each round the planner
-    /// compares what is left against the downtime target at the measured bandwidth. Returns the pages
-    /// still dirty, to be sent after the guest is paused.
+    /// next round re-copies the pages dirtied during the previous one. Pages the guest dirties again
+    /// before their round reaches them wait for the next round. After each round the planner compares
+    /// what is left against the downtime target at the measured bandwidth. Returns the page sets, whose
+    /// <see cref="PreCopyPageSets.DirtiedSinceStart"/> is what the stop-and-copy must still send.
     /// </summary>
-    private IReadOnlyList<DirtyBitmap> PreCopyRounds(RecordWriter writer, PageBatchWriter batch, Counters counters, List<RoundReport> rounds,
+    private PreCopyPageSets PreCopyRounds(RecordWriter writer, PageBatchWriter batch, Counters counters, List<RoundReport> rounds,
         PreCopyOptions options, XbzrleCache? xbzrle, IProgress<MigrationProgress>? progress, long started, CancellationToken cancellation)
     {
         var planner = new ConvergencePlanner(options);
-        var dirty = source.PageRanges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
+        var sets = new PreCopyPageSets(source, options.DirtyRefreshInterval);
         source.SetDirtyLogging(true);
-        source.CollectDirtyPages(dirty); // forget writes from before tracking began: round 0 copies everything
-        foreach (var bitmap in dirty)
-            bitmap.Clear();
+        sets.StartTracking();
 
         var roundStarted = Stopwatch.GetTimestamp();
         var bytesBefore = writer.BytesWritten;
         var pagesBefore = counters.Pages;
         var zeroBefore = counters.ZeroPages;
-        CopyAllPages(batch, counters, progress, cancellation);
+        var skippedBefore = sets.Skipped;
+        CopyAllPages(batch, counters, progress, cancellation, sets);
         var bandwidth = 0.0;
         for (var round = 0; ; round++)
         {
@@ -174,11 +174,12 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             if (bandwidth == 0 || bytes >= 1 << 20)
                 bandwidth = bytes / Math.Max(duration.TotalSeconds, 1e-6);
 
-            source.CollectDirtyPages(dirty);
-            var dirtyPages = dirty.Aggregate(0UL, (sum, b) => sum + b.CountDirty());
+            sets.Refresh();
+            var dirtyPages = sets.DirtiedSinceStart.Aggregate(0UL, (sum, b) => sum + b.CountDirty());
             var dirtyRate = dirtyPages * (double)PageSize / Math.Max(duration.TotalSeconds, 1e-6);
             var outcome = new RoundOutcome(round + 1, dirtyPages, bandwidth, dirtyRate, Stopwatch.GetElapsedTime(started));
-            rounds.Add(Round(round, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, bytes, duration, dirtyPages, dirtyRate)
+            rounds.Add(Round(round, counters.Pages - pagesBefore, counters.ZeroPages - zeroBefore, sets.Skipped - skippedBefore, bytes, duration,
+                    dirtyPages, dirtyRate)
                 with { BandwidthMiBPerSecond = bandwidth / (1 << 20) });
             var expected = planner.ExpectedDowntime(outcome);
             progress?.Report(new MigrationProgress("pre-copy", round + 1, counters.Pages, dirtyPages, dirtyRate / PageSize, bandwidth / (1 << 20),
@@ -187,7 +188,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             switch (planner.Decide(outcome))
             {
                 case RoundDecision.StopAndCopy or RoundDecision.ForcedStopAndCopy:
-                    return dirty;
+                    return sets;
                 case RoundDecision.Abort:
                     throw new MigrationFailedException(
                         $"migration failed, the guest keeps running on the source: it did not converge within {options.MaxRounds} rounds / {options.Timeout.TotalSeconds:0} s (the guest dirties {dirtyRate / (1 << 20):0} MiB/s, the link moves {bandwidth / (1 << 20):0} MiB/s)");
@@ -199,17 +200,21 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             bytesBefore = writer.BytesWritten;
             pagesBefore = counters.Pages;
             zeroBefore = counters.ZeroPages;
-            SendDirtyPages(batch, counters, dirty, xbzrle);
+            skippedBefore = sets.Skipped;
+            sets.NextRound();
+            SendDirtyPages(batch, counters, sets.ToSend, xbzrle, sets);
         }
     }
 
     /// <summary>
-    /// Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks.
+    /// Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks,
+    /// except pages <paramref name="stale"/> says the guest has dirtied again: the next round sends those.
     /// With an XBZRLE cache, a page sent before goes as its difference to the cached copy when that is
     /// under half a page; every page sent here updates the cache, so it always holds what the
     /// destination holds.
     /// </summary>
-    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle)
+    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle,
+        PreCopyPageSets? stale)
     {
         Span<byte> delta = stackalloc byte[PageBatchWriter.MaxDeltaLength];
         var ranges = source.PageRanges;
@@ -217,6 +222,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         {
             foreach (var offset in DirtyBitmap.EnumerateSet(dirty[i].Words))
             {
+                if (stale?.IsStale(i, offset) == true)
+                    continue;
                 var pfn = ranges[i].FirstPage + offset;
                 var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
@@ -249,8 +256,11 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// <summary>
     /// The destination starts from zeroed memory, so zero pages need not travel at all: pages the guest
     /// never touched are skipped unread, and touched pages are checked for zeros before they are sent.
+    /// In pre-copy's first round, pages <paramref name="stale"/> says the guest has dirtied again wait
+    /// for the next round.
     /// </summary>
-    private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation)
+    private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation,
+        PreCopyPageSets? stale)
     {
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         var populated = source.PopulatedPageRanges();
@@ -261,6 +271,11 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
+                if (stale?.IsStale(pfn) == true)
+                {
+                    done++;
+                    continue;
+                }
                 var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
                 if (page.ContainsAnyExcept((byte)0))
@@ -295,8 +310,9 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         }
     }
 
-    private static RoundReport Round(int round, ulong pages, ulong zeroPages, long bytes, TimeSpan duration, ulong dirtyAfter, double dirtyRate) =>
-        new(round, pages, zeroPages, bytes, duration.TotalMilliseconds, dirtyAfter, dirtyRate / PageSize,
+    private static RoundReport Round(int round, ulong pages, ulong zeroPages, ulong skippedPages, long bytes, TimeSpan duration, ulong dirtyAfter,
+        double dirtyRate) =>
+        new(round, pages, zeroPages, skippedPages, bytes, duration.TotalMilliseconds, dirtyAfter, dirtyRate / PageSize,
             duration.TotalSeconds > 0 ? bytes / duration.TotalSeconds / (1 << 20) : 0);
 
     private static ReadOnlySpan<byte> Expect(RecordReader reader, RecordType expected, string step)

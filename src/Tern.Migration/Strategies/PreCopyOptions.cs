@@ -35,6 +35,13 @@ public sealed record PreCopyOptions
     /// </summary>
     public long XbzrleCacheBytes { get; init; }
 
+    /// <summary>
+    /// How often a pre-copy round re-reads the dirty log to find pages dirtied again before it reached
+    /// them, which it then leaves to the next round. Each read re-arms write protection for the pages it
+    /// reports, so a guest that keeps rewriting them takes one more fault per read.
+    /// </summary>
+    public TimeSpan DirtyRefreshInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>QEMU's cpu-throttle-initial, -increment and max-cpu-throttle.</summary>
     public int ThrottleInitial { get; init; } = 20;
     public int ThrottleIncrement { get; init; } = 10;

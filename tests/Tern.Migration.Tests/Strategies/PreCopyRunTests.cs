@@ -5,19 +5,22 @@ using Tern.Migration.Tests.Fakes;
 namespace Tern.Migration.Tests.Strategies;
 
 /// <summary>
-/// Pre-copy with XBZRLE between a guest that keeps writing and a destination that keeps what it
-/// receives: whatever mix of deltas, whole pages, zero markers and cache evictions the rounds produce,
-/// the destination ends with exactly the source's memory.
+/// Pre-copy between a guest that keeps writing and a destination that keeps what it receives: whatever
+/// mix of deltas, whole pages, zero markers, cache evictions and pages left to the next round (because
+/// the guest dirtied them again first) the rounds produce, the destination ends with exactly the
+/// source's memory.
 /// </summary>
-public sealed class XbzrlePreCopyRunTests
+public sealed class PreCopyRunTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData(1, 64L << 20)]   // every page fits the cache
-    [InlineData(2, 64L * 4096)]  // a cache of 64 slots for 512 pages: evictions all the time
-    [InlineData(3, 0L)]          // XBZRLE off: the same run, whole pages only
-    public void The_destination_ends_with_exactly_the_sources_memory(int seed, long cacheBytes)
+    [InlineData(1, 64L << 20, false)]   // XBZRLE, every page fits the cache
+    [InlineData(2, 64L * 4096, false)]  // a cache of 64 slots for 512 pages: evictions all the time
+    [InlineData(3, 0L, false)]          // XBZRLE off: whole pages only
+    [InlineData(4, 0L, true)]           // the dirty log re-read before every page: many pages wait for the next round
+    [InlineData(5, 64L << 20, true)]    // the same with XBZRLE
+    public void The_destination_ends_with_exactly_the_sources_memory(int seed, long cacheBytes, bool refreshBeforeEveryPage)
     {
         var source = new MutatingMigrationSource(seed, pageCount: 512, writesPerRound: 150, busyRounds: 100);
         source.Start();
@@ -27,7 +30,13 @@ public sealed class XbzrlePreCopyRunTests
             ResumeReportTimeout = Patience,
             StepTimeout = Patience,
             // A target no round can meet: the migration runs its 6 rounds, then switches over.
-            PreCopy = new PreCopyOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 6, XbzrleCacheBytes = cacheBytes },
+            PreCopy = new PreCopyOptions
+            {
+                DowntimeTarget = TimeSpan.FromTicks(1),
+                MaxRounds = 6,
+                XbzrleCacheBytes = cacheBytes,
+                DirtyRefreshInterval = refreshBeforeEveryPage ? TimeSpan.Zero : TimeSpan.FromHours(1),
+            },
         };
 
         var outcome = MigrationRun.Both(source, target, options, Patience);
@@ -39,6 +48,11 @@ public sealed class XbzrlePreCopyRunTests
         else
             outcome.Report!.XbzrlePages.ShouldBe(0UL);
         target.DeltaPages.ShouldBe(outcome.Report.XbzrlePages);
+        var skipped = outcome.Report.RoundDetails.Aggregate(0UL, (sum, r) => sum + r.SkippedPages);
+        if (refreshBeforeEveryPage)
+            skipped.ShouldBeGreaterThan(0UL);
+        else
+            skipped.ShouldBe(0UL);
         for (ulong pfn = 0; pfn < 512; pfn++)
         {
             var expected = source.Pages.TryGetValue(pfn, out var data) ? data : new byte[PageBatchWriter.PageSize];
