@@ -1,8 +1,9 @@
 using System.CommandLine;
+using Tern.Vmm;
 
 namespace Tern.Cli;
 
-/// <summary>The options every command that hosts a VM shares: its name and its control socket.</summary>
+/// <summary>The options every command that hosts a VM shares: its name, its control socket and its dirty-page tracking.</summary>
 internal sealed class VmOptions
 {
     public Option<string?> Name { get; } = new("--name")
@@ -15,10 +16,29 @@ internal sealed class VmOptions
         Description = "Path of the control API socket (default: $XDG_RUNTIME_DIR/tern/NAME.sock, /run/tern/NAME.sock for root).",
     };
 
+    public Option<uint> DirtyRing { get; } = CreateDirtyRing();
+
+    private static Option<uint> CreateDirtyRing()
+    {
+        var option = new Option<uint>("--dirty-ring")
+        {
+            Description = "Track the pages the guest dirties (for live migration) with KVM's per-vCPU dirty rings of this many "
+                + "entries, a power of two such as 4096, instead of per-slot bitmaps. Collecting then costs in proportion to the "
+                + "pages dirtied rather than to guest RAM. Default 0: bitmaps.",
+        };
+        option.Validators.Add(result =>
+        {
+            if (MachineConfig.DirtyRingProblem(result.GetValueOrDefault<uint>()) is { } problem)
+                result.AddError(problem);
+        });
+        return option;
+    }
+
     public void AddTo(Command command)
     {
         command.Options.Add(Name);
         command.Options.Add(Api);
+        command.Options.Add(DirtyRing);
     }
 
     public (string Name, string ApiPath) Resolve(ParseResult parse)

@@ -12,9 +12,10 @@ namespace Tern.Host;
 /// <summary>
 /// Adapts an incoming migration (or a snapshot being restored) to a new <see cref="Machine"/>: RAM is
 /// prepared from the announced shape and filled page by page; the machine itself is built only once
-/// the state has arrived whole, and runs only on <see cref="Start"/>.
+/// the state has arrived whole, and runs only on <see cref="Start"/>. <paramref name="dirtyRingEntries"/>
+/// is this host's choice of dirty tracking for the machine (<see cref="MachineConfig.DirtyRingEntries"/>).
 /// </summary>
-public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor progress) : IMigrationTarget
+public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor progress, uint dirtyRingEntries = 0) : IMigrationTarget
 {
     private static readonly byte[] ZeroPage = new byte[GuestAddress.PageSize];
     private MachineDescription? _description;
@@ -42,7 +43,7 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
         _description = d;
         if (hello.Mode == MigrationMode.Static)
             return;
-        Machine = Machine.Prepare(new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine), console);
+        Machine = Machine.Prepare(Config(d), console);
         // vCPUs (and their threads) now, not in the downtime; they get the saved CPUID in Restore.
         Machine.CreateVcpus(savedCpuids: null);
         PageLimit = Machine.Memory.Regions.Max(r => r.FirstPage + r.PageCount);
@@ -82,8 +83,11 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
     public void Boot(StateSection description)
     {
         var d = MachineStateSections.DecodeDescription(description);
-        Machine = Machine.Create(new MachineConfig(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine), console);
+        Machine = Machine.Create(Config(d), console);
     }
+
+    private MachineConfig Config(MachineDescription d) =>
+        new(d.Shape.MemoryBytes, d.Shape.VcpuCount, d.KernelPath, d.CommandLine) { DirtyRingEntries = dirtyRingEntries };
 
     public void Start() => (Machine ?? throw new InvalidOperationException("nothing to start")).Start();
 

@@ -3,7 +3,7 @@ using Tern.Kvm.Interop;
 
 namespace Tern.Kvm;
 
-/// <summary>Owns a vCPU's shared kvm_run page(s) and unmaps them.</summary>
+/// <summary>Owns a shared mapping of a vCPU file (its kvm_run page(s), its dirty ring) and unmaps it.</summary>
 internal sealed class KvmRunMapping : SafeHandle
 {
     public KvmRunMapping(nint address, int length) : base(Libc.MAP_FAILED, ownsHandle: true)

@@ -15,14 +15,18 @@ public sealed unsafe class Vcpu : IDisposable
     private readonly KvmRunMapping _run;
     private nuint _thread;
 
-    internal Vcpu(int id, VcpuFd fd, KvmRunMapping run)
+    internal Vcpu(int id, VcpuFd fd, KvmRunMapping run, DirtyRing? dirtyRing)
     {
         Id = id;
         _fd = fd;
         _run = run;
+        DirtyRing = dirtyRing;
     }
 
     public int Id { get; }
+
+    /// <summary>This vCPU's dirty ring, when the VM tracks dirty pages with rings rather than bitmaps.</summary>
+    public DirtyRing? DirtyRing { get; }
 
     private byte* Run => (byte*)_run.Address;
 
@@ -187,6 +191,7 @@ public sealed unsafe class Vcpu : IDisposable
 
     public void Dispose()
     {
+        DirtyRing?.Dispose();
         _run.Dispose();
         _fd.Dispose();
     }

@@ -10,6 +10,7 @@ public sealed unsafe class VirtualMachine : IDisposable
 {
     private readonly VmFd _fd;
     private readonly int _vcpuMmapSize;
+    private uint _dirtyRingEntries;
 
     internal VirtualMachine(VmFd fd, int vcpuMmapSize)
     {
@@ -124,18 +125,57 @@ public sealed unsafe class VirtualMachine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Switches dirty-page tracking from per-slot bitmaps to per-vCPU rings of <paramref name="entries"/>
+    /// entries (KVM_CAP_DIRTY_LOG_RING): KVM then appends each page a vCPU dirties to that vCPU's ring, and
+    /// KVM_GET_DIRTY_LOG is no longer available. Must come before any vCPU exists.
+    /// </summary>
+    public void EnableDirtyRing(uint entries)
+    {
+        var maxBytes = CheckExtension(KvmConstants.KVM_CAP_DIRTY_LOG_RING);
+        if (maxBytes <= 0)
+            throw new KvmException("this host's KVM has no dirty ring (KVM_CAP_DIRTY_LOG_RING); track dirty pages with the bitmap instead");
+        var bytes = (ulong)entries * (ulong)sizeof(KvmDirtyGfn);
+        if (bytes > (ulong)maxBytes)
+            throw new KvmException($"a dirty ring of {entries} entries exceeds this host's KVM limit of {maxBytes / sizeof(KvmDirtyGfn)}");
+        EnableCap(KvmConstants.KVM_CAP_DIRTY_LOG_RING, bytes);
+        _dirtyRingEntries = entries;
+    }
+
+    /// <summary>
+    /// Re-arms write protection for every ring entry the VMM has marked collected, on all vCPUs, and
+    /// frees those entries (KVM_RESET_DIRTY_RINGS). Returns how many were reset.
+    /// </summary>
+    public int ResetDirtyRings() => Check.Result(Libc.Ioctl(_fd.Fd, KvmIoctls.KVM_RESET_DIRTY_RINGS, 0), "KVM_RESET_DIRTY_RINGS");
+
     public Vcpu CreateVcpu(int id)
     {
         var raw = Check.Result(Libc.Ioctl(_fd.Fd, KvmIoctls.KVM_CREATE_VCPU, (nuint)id), $"KVM_CREATE_VCPU({id})");
         var fd = new VcpuFd(raw);
-        var run = Libc.Mmap(0, (nuint)_vcpuMmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, raw, 0);
-        if (run == Libc.MAP_FAILED)
+        KvmRunMapping? run = null;
+        try
         {
-            var errno = Marshal.GetLastPInvokeError();
-            fd.Dispose();
-            Check.Throw($"mmap of kvm_run for vCPU {id}", errno);
+            run = Map(raw, 0, _vcpuMmapSize, $"kvm_run for vCPU {id}");
+            var ring = _dirtyRingEntries == 0
+                ? null
+                : new DirtyRing(Map(raw, KvmConstants.KVM_DIRTY_LOG_PAGE_OFFSET * Environment.SystemPageSize,
+                    (int)_dirtyRingEntries * sizeof(KvmDirtyGfn), $"the dirty ring of vCPU {id}"), _dirtyRingEntries);
+            return new Vcpu(id, fd, run, ring);
         }
-        return new Vcpu(id, fd, new KvmRunMapping(run, _vcpuMmapSize));
+        catch
+        {
+            run?.Dispose();
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private static KvmRunMapping Map(int fd, long offset, int length, string what)
+    {
+        var address = Libc.Mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, offset);
+        if (address == Libc.MAP_FAILED)
+            Check.Throw($"mmap of {what}", Marshal.GetLastPInvokeError());
+        return new KvmRunMapping(address, length);
     }
 
     public void Dispose() => _fd.Dispose();

@@ -126,6 +126,8 @@ public sealed class Machine : IDisposable
             vm.SetIdentityMapAddress(MemoryLayout.IdentityMapAddress);
             vm.CreateIrqchip();
             vm.CreatePit2();
+            if (config.DirtyRingEntries > 0)
+                vm.EnableDirtyRing(config.DirtyRingEntries);
             if (memory is not null && memory.TotalSize != config.MemoryBytes)
                 throw new InvalidOperationException($"prepared memory of {memory.TotalSize} bytes does not fit a {config.MemoryBytes}-byte machine");
             memory ??= AllocateMemory(config.MemoryBytes);
@@ -319,13 +321,16 @@ public sealed class Machine : IDisposable
             foreach (var region in Memory.Regions)
                 Vm.SetUserMemoryRegion(region, logDirtyPages: enabled);
             _dirtyLogging = enabled;
+            // Entries left in the rings would hold them full for the next migration.
+            if (!enabled && Config.DirtyRingEntries > 0)
+                CollectDirtyRingsLocked();
         }
     }
 
     /// <summary>
     /// ORs into <paramref name="bitmap"/> the pages of <paramref name="region"/> written since the last call:
-    /// by the guest (KVM's dirty log, which the call also clears and re-arms) and by the VMM itself
-    /// (device emulation writes that KVM never sees).
+    /// by the guest (KVM's dirty bitmap or dirty rings, which the call also clears and re-arms) and by the
+    /// VMM itself (device emulation writes that KVM never sees).
     /// </summary>
     public void CollectDirtyPages(MemoryRegion region, DirtyBitmap bitmap)
     {
@@ -334,11 +339,53 @@ public sealed class Machine : IDisposable
         {
             if (!_dirtyLogging)
                 throw new InvalidOperationException("dirty logging is off");
-            Vm.GetDirtyLog((uint)region.Slot, words);
+            if (Config.DirtyRingEntries > 0)
+                CollectDirtyRingsLocked();
+            else
+            {
+                Vm.GetDirtyLog((uint)region.Slot, words);
+                bitmap.Merge(words);
+            }
         }
-        bitmap.Merge(words);
         region.Dirty.TakeInto(words);
         bitmap.Merge(words);
+    }
+
+    /// <summary>
+    /// Moves every entry of every vCPU's dirty ring into its region's dirty bitmap (where the VMM's own
+    /// writes go too) and hands the entries back to KVM, which re-arms write protection for those pages.
+    /// Called when a migration collects dirty pages, and by a vCPU whose ring is full.
+    /// </summary>
+    internal void CollectDirtyRings()
+    {
+        lock (_dirtyLogLock)
+            CollectDirtyRingsLocked();
+    }
+
+    private void CollectDirtyRingsLocked()
+    {
+        Span<KvmDirtyGfn> entries = stackalloc KvmDirtyGfn[256];
+        var regions = Memory.Regions;
+        foreach (var runner in _runners)
+        {
+            if (runner?.Vcpu.DirtyRing is not { } ring)
+                continue;
+            int count;
+            do
+            {
+                count = ring.Collect(entries);
+                foreach (var entry in entries[..count])
+                {
+                    // The slot's low 16 bits are its id; the high ones an address space, always 0 on x86 outside SMM.
+                    var slot = (int)(entry.slot & 0xffff);
+                    for (var i = 0; i < regions.Count; i++)
+                        if (regions[i].Slot == slot && entry.offset < regions[i].PageCount)
+                            regions[i].Dirty.Mark(entry.offset);
+                }
+            }
+            while (count == entries.Length);
+        }
+        Vm.ResetDirtyRings();
     }
 
     internal IReadOnlyList<VcpuRunner> Runners => _runners;

@@ -173,6 +173,10 @@ internal sealed class VcpuRunner
                 break;
             case VcpuExitReason.Intr or VcpuExitReason.IrqWindowOpen:
                 break;
+            case VcpuExitReason.DirtyRingFull:
+                // The vCPU cannot dirty another page until its ring has room: collect all rings now.
+                _machine.CollectDirtyRings();
+                break;
             default:
                 _machine.RequestStop(new MachineExit(MachineExitKind.EntryFailure, $"vCPU {Vcpu.Id}: unexpected KVM exit {reason}"));
                 break;

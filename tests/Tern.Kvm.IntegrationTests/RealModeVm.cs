@@ -9,7 +9,7 @@ internal sealed class RealModeVm : IDisposable
 {
     public const ulong CodeAddress = 0x1000;
 
-    public RealModeVm(byte[] code, bool logDirtyPages = false)
+    public RealModeVm(byte[] code, bool logDirtyPages = false, uint dirtyRingEntries = 0)
     {
         KvmAvailability.Require();
         Kvm = Kvm.Open();
@@ -18,6 +18,8 @@ internal sealed class RealModeVm : IDisposable
         Vm.SetIdentityMapAddress(0xfffb_c000);
         Vm.CreateIrqchip();
         Vm.CreatePit2();
+        if (dirtyRingEntries > 0)
+            Vm.EnableDirtyRing(dirtyRingEntries);
         Region = new MemoryRegion(0, new GuestAddress(0), MappedMemory.Anonymous(2 << 20));
         Memory = new GuestMemory([Region]);
         Vm.SetUserMemoryRegion(Region, logDirtyPages);

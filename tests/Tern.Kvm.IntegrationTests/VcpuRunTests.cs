@@ -87,6 +87,35 @@ public sealed class VcpuRunTests
     }
 
     [Fact]
+    public void Dirty_ring_reports_the_pages_the_guest_wrote_and_takes_entries_back_on_reset()
+    {
+        // again: mov byte [0x5000], 1 ; mov byte [0x7000], 1 ; out 0x10, al ; jmp again
+        byte[] code = [0xc6, 0x06, 0x00, 0x50, 0x01, 0xc6, 0x06, 0x00, 0x70, 0x01, 0xe6, 0x10, 0xeb, 0xf2];
+        using var vm = new RealModeVm(code, logDirtyPages: true, dirtyRingEntries: 4096);
+        var ring = vm.Vcpu.DirtyRing.ShouldNotBeNull();
+        ring.Entries.ShouldBe(4096u);
+        var entries = new KvmDirtyGfn[64];
+        List<ulong> Collected()
+        {
+            var count = ring.Collect(entries);
+            return entries.Take(count).Where(e => e.slot == 0).Select(e => e.offset).ToList();
+        }
+
+        vm.Vcpu.RunOnce().ShouldBe(VcpuExitReason.Io);
+        var first = Collected();
+        first.ShouldContain(5UL);
+        first.ShouldContain(7UL);
+        first.ShouldNotContain(6UL);
+        Collected().ShouldBeEmpty("collecting twice must not report an entry twice");
+        vm.Vm.ResetDirtyRings().ShouldBe(first.Count);
+
+        vm.Vcpu.RunOnce().ShouldBe(VcpuExitReason.Io);
+        var second = Collected();
+        second.ShouldContain(5UL, "after the reset the guest's next writes are recorded again");
+        second.ShouldContain(7UL);
+    }
+
+    [Fact]
     public void Unknown_ioctl_failure_carries_errno_and_step()
     {
         using var vm = new RealModeVm(OutThenSpin);

@@ -56,6 +56,17 @@ public sealed class BadInputTests
         ShouldBeOneCleanLine(stderr, "--cpus 3 is out of range");
     }
 
+    [Theory]
+    [InlineData("1000")]   // not a power of two
+    [InlineData("128")]    // under a page of entries
+    [InlineData("131072")] // over KVM's limit
+    public void Unusable_dirty_ring_size_is_a_usage_error(string entries)
+    {
+        var (code, _, stderr) = TernProcess.RunToEnd(Timeout, "run", "--kernel", RepositoryPaths.TestGuestKernel, "--dirty-ring", entries);
+        code.ShouldBe(2);
+        ShouldBeOneCleanLine(stderr, $"--dirty-ring {entries} is not a power of two");
+    }
+
     [Fact]
     public void Unknown_flag_is_a_usage_error()
     {
@@ -69,7 +80,7 @@ public sealed class BadInputTests
     {
         var (code, stdout, _) = TernProcess.RunToEnd(Timeout, "run", "--help");
         code.ShouldBe(0);
-        foreach (var flag in new[] { "--guest", "--kernel", "--append", "--memory", "--cpus" })
+        foreach (var flag in new[] { "--guest", "--kernel", "--append", "--memory", "--cpus", "--dirty-ring" })
             stdout.ShouldContain(flag);
     }
 

@@ -21,12 +21,12 @@ public sealed class TernVm : IDisposable
     /// <summary>The control API socket.</summary>
     public string Api { get; }
 
-    /// <summary>`tern run` of the test guest.</summary>
-    public static TernVm Run(TempDirectory dir, string name, string append, int cpus = 1, string memory = "256M")
+    /// <summary>`tern run` of the test guest, with any further <paramref name="options"/>.</summary>
+    public static TernVm Run(TempDirectory dir, string name, string append, int cpus = 1, string memory = "256M", IEnumerable<string>? options = null)
     {
         var api = dir.File($"{name}.sock");
-        return new TernVm(TernProcess.Start("run", "--name", name, "--api", api, "--kernel", RepositoryPaths.TestGuestKernel,
-            "--memory", memory, "--cpus", cpus.ToString(), "--append", append), api);
+        return new TernVm(TernProcess.Start(["run", "--name", name, "--api", api, "--kernel", RepositoryPaths.TestGuestKernel,
+            "--memory", memory, "--cpus", cpus.ToString(), "--append", append, .. options ?? []]), api);
     }
 
     /// <summary>`tern run --guest GUEST` of a built-in guest (1 vCPU, 256 MiB).</summary>
@@ -45,10 +45,11 @@ public sealed class TernVm : IDisposable
     }
 
     /// <summary>`tern receive` on a loopback port; returns once it listens.</summary>
-    public static TernVm Receive(TempDirectory dir, string name, int port)
+    public static TernVm Receive(TempDirectory dir, string name, int port, IEnumerable<string>? options = null)
     {
         var api = dir.File($"{name}.sock");
-        var vm = new TernVm(TernProcess.Start("receive", "--listen", $"127.0.0.1:{port}", "--name", name, "--api", api, "--timeout", "120"), api);
+        var vm = new TernVm(TernProcess.Start(["receive", "--listen", $"127.0.0.1:{port}", "--name", name, "--api", api, "--timeout", "120",
+            .. options ?? []]), api);
         vm.WaitForStderr("waiting for a migration");
         return vm;
     }

@@ -67,7 +67,7 @@ internal static class ReceiveCommand
             listener.Stop();
             client.NoDelay = true;
             using var connection = client.GetStream();
-            var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress);
+            var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress, parse.GetValue(vm.DirtyRing));
             var receiver = new MigrationReceiver(target, TimeProvider.System);
             var remote = $"the migration stream from {client.Client.RemoteEndPoint}";
             ReceivedMigration received;

@@ -33,7 +33,7 @@ internal static class RestoreCommand
                 expected = (parse.GetValue(memory) is { } size ? MemoryLayout.ParseSize(size) : 0, parse.GetValue(cpus) ?? 0);
             var (name, api) = vm.Resolve(parse);
             var session = new VmSession(name, api);
-            var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress);
+            var target = new MachineMigrationTarget(session.CreateConsole(), session.Progress, parse.GetValue(vm.DirtyRing));
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
             {
                 var receiver = new MigrationReceiver(target, TimeProvider.System);

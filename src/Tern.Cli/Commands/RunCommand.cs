@@ -60,7 +60,10 @@ internal static class RunCommand
             var initrdPath = parse.GetValue(initrd) ?? (builtIn is null ? null : GuestCatalog.InitrdFor(builtIn));
             var commandLine = parse.GetValue(append) ?? (builtIn is null ? "" : GuestCatalog.DefaultCommandLineFor(builtIn));
             var config = new MachineConfig(memoryBytes, parse.GetValue(cpus), kernelPath, commandLine,
-                initrdPath is null ? null : Path.GetFullPath(initrdPath));
+                initrdPath is null ? null : Path.GetFullPath(initrdPath))
+            {
+                DirtyRingEntries = parse.GetValue(vm.DirtyRing),
+            };
             var (name, api) = vm.Resolve(parse);
             var session = new VmSession(name, api);
             using var machine = Machine.Create(config, session.CreateConsole());

@@ -28,6 +28,11 @@ public static class KvmConstants
     public const uint KVM_CAP_DIRTY_LOG_RING = 192;
 
     public const uint KVM_MEM_LOG_DIRTY_PAGES = 1;
+
+    /// <summary>Page offset of a vCPU's dirty ring in its file's mapping, and the flags of a ring entry.</summary>
+    public const int KVM_DIRTY_LOG_PAGE_OFFSET = 64;
+    public const uint KVM_DIRTY_GFN_F_DIRTY = 1;
+    public const uint KVM_DIRTY_GFN_F_RESET = 2;
     public const uint KVM_PIT_SPEAKER_DUMMY = 1;
 
     public const uint KVM_EXIT_UNKNOWN = 0;

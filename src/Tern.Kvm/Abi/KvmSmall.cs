@@ -44,6 +44,14 @@ public struct KvmClearDirtyLog
     public ulong first_page, dirty_bitmap;
 }
 
+[KernelStruct("kvm_dirty_gfn")]
+[StructLayout(LayoutKind.Sequential)]
+public struct KvmDirtyGfn
+{
+    public uint flags, slot;
+    public ulong offset;
+}
+
 [KernelStruct("kvm_irq_level")]
 [StructLayout(LayoutKind.Sequential)]
 public struct KvmIrqLevel
