@@ -74,7 +74,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 else
                 {
                     sets.Refresh();
-                    SendDirtyPages(batch, counters, sets.DirtiedSinceStart, xbzrle, stale: null);
+                    SendDirtyPages(batch, counters, rounds.Count, sets.DirtiedSinceStart, xbzrle, stale: null);
                 }
                 foreach (var section in source.SaveState())
                 {
@@ -202,7 +202,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             zeroBefore = counters.ZeroPages;
             skippedBefore = sets.Skipped;
             sets.NextRound();
-            SendDirtyPages(batch, counters, sets.ToSend, xbzrle, sets);
+            SendDirtyPages(batch, counters, round + 1, sets.ToSend, xbzrle, sets);
         }
     }
 
@@ -210,10 +210,10 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// Sends every page marked in <paramref name="dirty"/> (zero pages as markers) and clears the marks,
     /// except pages <paramref name="stale"/> says the guest has dirtied again: the next round sends those.
     /// With an XBZRLE cache, a page sent before goes as its difference to the cached copy when that is
-    /// under half a page; every page sent here updates the cache, so it always holds what the
-    /// destination holds.
+    /// under half a page; every page sent here updates the cache or stays out of it, so the cache
+    /// always holds what the destination holds.
     /// </summary>
-    private void SendDirtyPages(PageBatchWriter batch, Counters counters, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle,
+    private void SendDirtyPages(PageBatchWriter batch, Counters counters, int round, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle,
         PreCopyPageSets? stale)
     {
         Span<byte> delta = stackalloc byte[PageBatchWriter.MaxDeltaLength];
@@ -242,7 +242,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 }
                 var cached = xbzrle.Lookup(pfn, out var hit);
                 var length = hit ? XbzrleDelta.Encode(cached, page, delta) : -1;
-                xbzrle.Store(pfn, page);
+                xbzrle.Store(pfn, page, round);
                 if (length >= 0)
                     batch.CommitReservedAsDelta(delta[..length]);
                 else
