@@ -4,17 +4,20 @@ namespace Tern.Migration.Protocol;
 
 /// <summary>
 /// Packs pages into Pages records of up to <see cref="MaxPages"/> entries: per page its number (guest
-/// physical address / 4096), its encoding and, unless it is a zero page, its data. Reuses one buffer:
-/// encoding a page allocates nothing.
+/// physical address / 4096), its encoding and, unless it is a zero page, its data. Reuses one buffer,
+/// which also holds the record's frame, so a batch goes out in one write: encoding a page allocates
+/// nothing.
 /// </summary>
 public sealed class PageBatchWriter(RecordWriter records)
 {
     public const int PageSize = 4096;
     public const int MaxPages = 256;
     private const int EntryHeader = 9;
+    private const int PayloadStart = RecordWriter.FrameHeaderSize;
+    private const int FirstEntry = PayloadStart + 4;
 
-    private readonly byte[] _buffer = new byte[4 + MaxPages * (EntryHeader + 4 + PageSize)];
-    private int _length = 4;
+    private readonly byte[] _buffer = new byte[FirstEntry + MaxPages * (EntryHeader + 4 + PageSize) + RecordWriter.ChecksumSize];
+    private int _length = FirstEntry;
     private int _count;
     private int _reserved = -1;
 
@@ -102,9 +105,9 @@ public sealed class PageBatchWriter(RecordWriter records)
     {
         if (_count == 0)
             return;
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer, (uint)_count);
-        records.Write(RecordType.Pages, _buffer.AsSpan(0, _length));
-        _length = 4;
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(PayloadStart), (uint)_count);
+        records.WriteFramed(RecordType.Pages, _buffer.AsSpan(0, _length + RecordWriter.ChecksumSize));
+        _length = FirstEntry;
         _count = 0;
     }
 

@@ -40,9 +40,33 @@ public sealed class RecordWriter
     /// </summary>
     public void Write(RecordType type, ReadOnlySpan<byte> payload)
     {
+        Span<byte> header = stackalloc byte[FrameHeaderSize];
+        Span<byte> checksum = stackalloc byte[ChecksumSize];
+        Seal(type, header, payload, checksum);
+        _stream.Write(header);
+        _stream.Write(payload);
+        _stream.Write(checksum);
+    }
+
+    /// <summary>
+    /// Writes one record whose payload the caller built in place inside <paramref name="frame"/>, between
+    /// <see cref="FrameHeaderSize"/> bytes of room at the start and <see cref="ChecksumSize"/> at the end.
+    /// Header and checksum are filled in and the frame goes out in one write: a batch of pages costs one
+    /// system call, not three, and the receiver is not woken for a 16-byte header on its own.
+    /// </summary>
+    public void WriteFramed(RecordType type, Span<byte> frame)
+    {
+        if (frame.Length < FrameHeaderSize + ChecksumSize)
+            throw new ArgumentException($"a frame of {frame.Length} bytes has no room for its header and checksum", nameof(frame));
+        var payloadLength = frame.Length - FrameHeaderSize - ChecksumSize;
+        Seal(type, frame[..FrameHeaderSize], frame.Slice(FrameHeaderSize, payloadLength), frame[^ChecksumSize..]);
+        _stream.Write(frame);
+    }
+
+    private void Seal(RecordType type, Span<byte> header, ReadOnlySpan<byte> payload, Span<byte> checksum)
+    {
         if (payload.Length > MaxPayload)
             throw new ArgumentException($"record payload of {payload.Length} bytes exceeds {MaxPayload}");
-        Span<byte> header = stackalloc byte[FrameHeaderSize];
         BinaryPrimitives.WriteUInt16LittleEndian(header, (ushort)type);
         BinaryPrimitives.WriteUInt16LittleEndian(header[2..], 0);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)payload.Length);
@@ -50,11 +74,7 @@ public sealed class RecordWriter
         _hash.Reset();
         _hash.Append(header);
         _hash.Append(payload);
-        Span<byte> checksum = stackalloc byte[ChecksumSize];
         BinaryPrimitives.WriteUInt64LittleEndian(checksum, _hash.GetCurrentHashAsUInt64());
-        _stream.Write(header);
-        _stream.Write(payload);
-        _stream.Write(checksum);
         BytesWritten += FrameHeaderSize + payload.Length + ChecksumSize;
     }
 

@@ -74,7 +74,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 else
                 {
                     sets.Refresh();
-                    SendDirtyPages(batch, counters, rounds.Count, sets.DirtiedSinceStart, xbzrle, stale: null);
+                    SendDirtyPages(batch, counters, rounds.Count, sets.DirtiedSinceStart, xbzrle, stale: null, lastRound: true);
                 }
                 foreach (var section in source.SaveState())
                 {
@@ -202,7 +202,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             zeroBefore = counters.ZeroPages;
             skippedBefore = sets.Skipped;
             sets.NextRound();
-            SendDirtyPages(batch, counters, round + 1, sets.ToSend, xbzrle, sets);
+            SendDirtyPages(batch, counters, round + 1, sets.ToSend, xbzrle, sets, lastRound: false);
         }
     }
 
@@ -211,10 +211,12 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// except pages <paramref name="stale"/> says the guest has dirtied again: the next round sends those.
     /// With an XBZRLE cache, a page sent before goes as its difference to the cached copy when that is
     /// under half a page; every page sent here updates the cache or stays out of it, so the cache
-    /// always holds what the destination holds.
+    /// always holds what the destination holds. In the <paramref name="lastRound"/> nothing will be
+    /// encoded against the cache again, so it is not updated: a copy per page would only lengthen the
+    /// downtime.
     /// </summary>
     private void SendDirtyPages(PageBatchWriter batch, Counters counters, int round, IReadOnlyList<DirtyBitmap> dirty, XbzrleCache? xbzrle,
-        PreCopyPageSets? stale)
+        PreCopyPageSets? stale, bool lastRound)
     {
         Span<byte> delta = stackalloc byte[PageBatchWriter.MaxDeltaLength];
         var ranges = source.PageRanges;
@@ -242,7 +244,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
                 }
                 var cached = xbzrle.Lookup(pfn, out var hit);
                 var length = hit ? XbzrleDelta.Encode(cached, page, delta) : -1;
-                xbzrle.Store(pfn, page, round);
+                if (!lastRound)
+                    xbzrle.Store(pfn, page, round);
                 if (length >= 0)
                     batch.CommitReservedAsDelta(delta[..length]);
                 else

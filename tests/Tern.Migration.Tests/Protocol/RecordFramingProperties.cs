@@ -36,6 +36,21 @@ public sealed class RecordFramingProperties
             return reader.BytesRead == bytes.Length - StreamFormat.HeaderSize;
         });
 
+    [Property(MaxTest = 200)]
+    public Property A_record_built_in_its_frame_is_byte_for_byte_the_record_written_from_its_payload() =>
+        Prop.ForAll(Gen.ListOf(Generators.Record).Select(l => l.ToArray()).ToArbitrary(), records =>
+        {
+            var framed = new MemoryStream();
+            var writer = new RecordWriter(framed, writeStreamHeader: true);
+            foreach (var (type, payload) in records)
+            {
+                var frame = new byte[RecordWriter.FrameHeaderSize + payload.Length + RecordWriter.ChecksumSize];
+                payload.CopyTo(frame, RecordWriter.FrameHeaderSize);
+                writer.WriteFramed(type, frame);
+            }
+            return framed.ToArray().SequenceEqual(Write(records)) && writer.BytesWritten == framed.Length - StreamFormat.HeaderSize;
+        });
+
     [Property(MaxTest = 100)]
     public Property Writer_counts_every_byte_and_record_it_writes() =>
         Prop.ForAll(Gen.ListOf(Generators.Record).Select(l => l.ToArray()).ToArbitrary(), records =>
