@@ -54,11 +54,8 @@ public sealed class MigrationFailureTests
     [Fact]
     public void Destination_killed_mid_transfer_leaves_the_source_running()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Workload);
+        var (_, source, port, destination) = vms;
         using var proxy = TcpFaultProxy.CuttingAfter(port, 4 << 20, beforeCut: destination.Process.Kill);
         var migrate = Migrate(source, proxy.Port);
         proxy.FaultInjected.ShouldBeTrue("the transfer ended before the proxy cut it");
@@ -69,11 +66,8 @@ public sealed class MigrationFailureTests
     [Fact]
     public void Connection_cut_mid_stream_leaves_the_source_running_and_no_guest_at_the_destination()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Workload);
+        var (_, source, port, destination) = vms;
         using var proxy = TcpFaultProxy.CuttingAfter(port, 4 << 20);
         var migrate = Migrate(source, proxy.Port);
         proxy.FaultInjected.ShouldBeTrue("the transfer ended before the proxy cut it");
@@ -87,11 +81,8 @@ public sealed class MigrationFailureTests
     [Fact]
     public void Corrupted_stream_is_refused_by_the_destination_which_says_why_and_the_source_runs_on()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Workload);
+        var (_, source, port, destination) = vms;
         using var proxy = TcpFaultProxy.FlippingByteAt(port, 1 << 20);
         var migrate = Migrate(source, proxy.Port);
         proxy.FaultInjected.ShouldBeTrue("the transfer ended before the proxy flipped a byte");

@@ -25,12 +25,8 @@ public sealed class PreCopyConvergenceTests
     [Fact]
     public void Auto_converge_throttles_an_outpacing_guest_until_the_migration_converges_before_the_round_limit()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Outpacing, memory: Memory);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Outpacing, memory: Memory);
+        var (dir, source, port, destination) = vms;
 
         var report = PreCopyCommand.RunWithReport(dir, source, port,
             "--bandwidth", PreCopyCommand.SlowLink, "--auto-converge", "--max-rounds", $"{MaxRounds}");
@@ -51,12 +47,8 @@ public sealed class PreCopyConvergenceTests
     [Fact]
     public void Outpacing_guest_with_on_limit_abort_fails_saying_it_did_not_converge_and_runs_on_at_the_source()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Outpacing, memory: Memory);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Outpacing, memory: Memory);
+        var (_, source, port, destination) = vms;
 
         var (code, _, stderr) = PreCopyCommand.Run(source, port, "--bandwidth", PreCopyCommand.SlowLink, "--max-rounds", "3", "--on-limit", "abort");
 

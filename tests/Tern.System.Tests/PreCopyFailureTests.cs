@@ -32,11 +32,8 @@ public sealed class PreCopyFailureTests
     [Fact]
     public void Cancel_migration_mid_round_fails_the_migration_saying_cancelled_and_the_guest_stays()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (_, source, port, destination) = vms;
         using var link = TcpFaultProxy.CuttingAfter(port, long.MaxValue);
         using var migrate = PreCopyCommand.Start(source, link.Port, "--bandwidth", PreCopyCommand.SlowLink);
 
@@ -53,10 +50,8 @@ public sealed class PreCopyFailureTests
         KvmAvailability.Require();
         if (SigintIgnored())
             Assert.Skip("this test process ignores SIGINT (started in the background?), so tern migrate would too");
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (_, source, port, destination) = vms;
         using var link = TcpFaultProxy.CuttingAfter(port, long.MaxValue);
         using var migrate = PreCopyCommand.Start(source, link.Port, "--bandwidth", PreCopyCommand.SlowLink);
 
@@ -71,11 +66,8 @@ public sealed class PreCopyFailureTests
     [Fact]
     public void Second_migrate_while_a_pre_copy_runs_is_refused_and_the_first_carries_on()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (_, source, port, destination) = vms;
         using var link = TcpFaultProxy.CuttingAfter(port, long.MaxValue);
         using var migrate = PreCopyCommand.Start(source, link.Port, "--bandwidth", PreCopyCommand.SlowLink);
         PreCopyCommand.WaitUntilForwarded(link, InARecopyRound, migrate);
@@ -149,11 +141,8 @@ public sealed class PreCopyFailureTests
     /// </summary>
     private static void FailsThroughFaultyLinkAndStays(Func<int, TernVm, TcpFaultProxy> proxyTo, string fault, Action<TernVm>? alsoAtDestination = null)
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = StartSource(dir);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (_, source, port, destination) = vms;
         using var proxy = proxyTo(port, destination);
 
         var (code, _, stderr) = MigrateSlowly(source, proxy.Port);

@@ -18,12 +18,8 @@ public sealed class PreCopyMigrationTests
     [Fact]
     public void Idle_guest_migrates_in_a_full_round_and_a_stop_and_copy()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Idle);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Idle);
+        var (dir, source, port, destination) = vms;
 
         var report = PreCopyCommand.RunWithReport(dir, source, port);
 
@@ -36,12 +32,8 @@ public sealed class PreCopyMigrationTests
     [Fact]
     public void Guest_keeps_running_at_the_source_while_pre_copy_rounds_go_on()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Busy);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (_, source, port, _) = vms;
         using var link = TcpFaultProxy.CuttingAfter(port, long.MaxValue);
         // Over a capped link the busy guest cannot converge: the rounds go on until the test ends them.
         using var migrate = PreCopyCommand.Start(source, link.Port, "--bandwidth", PreCopyCommand.SlowLink);
@@ -69,13 +61,8 @@ public sealed class PreCopyMigrationTests
     [InlineData(false, true)]
     public void Guest_dirtying_memory_as_fast_as_it_can_migrates_and_its_counters_continue(bool xbzrle, bool dirtyRing)
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        string[] tracking = dirtyRing ? ["--dirty-ring", "4096"] : [];
-        using var source = TernVm.Run(dir, "source", Busy, options: tracking);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port, tracking);
+        using var vms = MigrationPair.Start(Busy, options: dirtyRing ? ["--dirty-ring", "4096"] : []);
+        var (dir, source, port, destination) = vms;
 
         var report = PreCopyCommand.RunWithReport(dir, source, port, xbzrle ? ["--xbzrle", "--xbzrle-cache", "128M"] : []);
 
@@ -91,12 +78,8 @@ public sealed class PreCopyMigrationTests
     [Fact]
     public void Two_vcpu_guest_migrates_with_both_vcpus_and_its_workload_continues()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Busy, cpus: 2);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy, cpus: 2);
+        var (_, source, port, destination) = vms;
 
         var (code, _, stderr) = PreCopyCommand.Run(source, port);
 
@@ -141,12 +124,8 @@ public sealed class PreCopyMigrationTests
     [Fact]
     public void Report_has_one_round_detail_per_round_and_the_plot_is_a_png()
     {
-        KvmAvailability.Require();
-        using var dir = new TempDirectory();
-        using var source = TernVm.Run(dir, "source", Busy);
-        source.WaitForTicks(3);
-        var port = LoopbackPort.Free();
-        using var destination = TernVm.Receive(dir, "destination", port);
+        using var vms = MigrationPair.Start(Busy);
+        var (dir, source, port, destination) = vms;
         var plot = dir.File("migration.png");
 
         var report = PreCopyCommand.RunWithReport(dir, source, port, "--plot", plot);
