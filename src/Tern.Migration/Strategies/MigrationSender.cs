@@ -70,7 +70,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             if (options.Mode != MigrationMode.Static)
             {
                 if (sets is null)
-                    CopyAllPages(batch, counters, progress, cancellation, stale: null);
+                    CopyAllPages(batch, counters, progress, cancellation);
                 else
                 {
                     sets.Refresh();
@@ -123,7 +123,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         writer.Write(RecordType.Hello, hello.Encode());
         writer.Write(RecordType.StateSection, source.Describe().Encode());
         counters.Sections = 1;
-        CopyAllPages(batch, counters, progress: null, CancellationToken.None, stale: null);
+        CopyAllPages(batch, counters, progress: null, CancellationToken.None);
         foreach (var section in source.SaveState())
         {
             writer.Write(RecordType.StateSection, section.Encode());
@@ -143,8 +143,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
 
     /// <summary>
     /// Iterative pre-copy: round 0 copies every page while the guest runs with dirty logging on; each
-    /// next round re-copies the pages dirtied during the previous one. Pages the guest dirties again
-    /// before their round reaches them wait for the next round. After each round the planner compares
+    /// next round re-copies the pages dirtied during the previous one; from round 1 on, pages the guest
+    /// dirties again before their round reaches them wait for the next round. After each round the planner compares
     /// what is left against the downtime target at the measured bandwidth. Returns the page sets, whose
     /// <see cref="PreCopyPageSets.DirtiedSinceStart"/> is what the stop-and-copy must still send.
     /// </summary>
@@ -161,7 +161,10 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var pagesBefore = counters.Pages;
         var zeroBefore = counters.ZeroPages;
         var skippedBefore = sets.Skipped;
-        CopyAllPages(batch, counters, progress, cancellation, sets);
+        // Round 0 skips nothing: the destination allocates a page's memory when the page first arrives,
+        // and a page held back now could first arrive in the stop-and-copy, putting the allocation
+        // (zeroing a 2 MiB huge page) into the downtime.
+        CopyAllPages(batch, counters, progress, cancellation);
         var bandwidth = 0.0;
         for (var round = 0; ; round++)
         {
@@ -259,11 +262,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
     /// <summary>
     /// The destination starts from zeroed memory, so zero pages need not travel at all: pages the guest
     /// never touched are skipped unread, and touched pages are checked for zeros before they are sent.
-    /// In pre-copy's first round, pages <paramref name="stale"/> says the guest has dirtied again wait
-    /// for the next round.
     /// </summary>
-    private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation,
-        PreCopyPageSets? stale)
+    private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation)
     {
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         var populated = source.PopulatedPageRanges();
@@ -274,11 +274,6 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
-                if (stale?.IsStale(pfn) == true)
-                {
-                    done++;
-                    continue;
-                }
                 var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
                 if (page.ContainsAnyExcept((byte)0))
