@@ -49,6 +49,17 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
         PageLimit = Machine.Memory.Regions.Max(r => r.FirstPage + r.PageCount);
     }
 
+    public void Populate(IReadOnlyList<(ulong FirstPage, ulong PageCount)> ranges)
+    {
+        var regions = (Machine ?? throw new MigrationStreamException("pages arrived before the machine was announced")).Memory.Regions;
+        foreach (var (first, count) in ranges)
+        {
+            var region = regions.FirstOrDefault(r => first >= r.FirstPage && first - r.FirstPage < r.PageCount && count <= r.PageCount - (first - r.FirstPage))
+                ?? throw new MigrationStreamException($"populated pages 0x{first:x}+{count} are not RAM in this machine");
+            region.Populate(first, count);
+        }
+    }
+
     public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => Memory(pageNumber).WritePageUntracked(pageNumber, data);
 
     public void WriteZeroPage(ulong pageNumber) => Memory(pageNumber).WritePageUntracked(pageNumber, ZeroPage);

@@ -156,6 +156,18 @@ public sealed class MappedMemory : SafeHandle
         return ranges;
     }
 
+    /// <summary>
+    /// Has the host allocate (and zero) the pages of [<paramref name="offset"/>, +<paramref name="length"/>)
+    /// now rather than at their first write (MADV_POPULATE_WRITE, Linux 5.14). Pages already there are
+    /// left as they are. Returns false when the kernel cannot; the pages then come at first write as usual.
+    /// </summary>
+    public bool Populate(ulong offset, ulong length)
+    {
+        if (offset + length > Length)
+            throw new ArgumentOutOfRangeException(nameof(length));
+        return Mman.Madvise(handle + (nint)offset, (nuint)length, Mman.MADV_POPULATE_WRITE) == 0;
+    }
+
     /// <summary>Gives pages back to the host; they read as zero afterwards.</summary>
     public void Discard(ulong offset, ulong length)
     {

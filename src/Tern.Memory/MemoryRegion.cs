@@ -38,6 +38,14 @@ public sealed class MemoryRegion : IDisposable
         _mapping.DataRanges().Select(r => (FirstPage + r.Offset / GuestAddress.PageSize,
             (r.Length + GuestAddress.PageSize - 1) / GuestAddress.PageSize));
 
+    /// <summary>Allocates pages [<paramref name="firstPage"/>, +<paramref name="count"/>) of this region ahead of their first write; see <see cref="MappedMemory.Populate"/>.</summary>
+    public bool Populate(ulong firstPage, ulong count)
+    {
+        if (firstPage < FirstPage || count > PageCount || firstPage - FirstPage > PageCount - count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"pages {firstPage}+{count} lie outside this region");
+        return _mapping.Populate((firstPage - FirstPage) * GuestAddress.PageSize, count * GuestAddress.PageSize);
+    }
+
     public bool Contains(GuestAddress address) => address.Value >= Start.Value && address.Value < End.Value;
 
     /// <summary>

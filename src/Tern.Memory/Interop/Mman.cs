@@ -15,6 +15,7 @@ internal static partial class Mman
     public const int MADV_DONTNEED = 4;
     public const int MADV_REMOVE = 9;
     public const int MADV_HUGEPAGE = 14;
+    public const int MADV_POPULATE_WRITE = 23;
     public static readonly nint MAP_FAILED = -1;
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]

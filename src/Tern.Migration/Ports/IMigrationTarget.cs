@@ -17,6 +17,12 @@ public interface IMigrationTarget
     /// <summary>One past the highest page number the prepared memory has.</summary>
     ulong PageLimit { get; }
 
+    /// <summary>
+    /// Allocates the memory of these pages now, ahead of their data (a hint: the pages read as zero
+    /// until written). Ranges are checked against <see cref="PageLimit"/> already.
+    /// </summary>
+    void Populate(IReadOnlyList<(ulong FirstPage, ulong PageCount)> ranges);
+
     void WritePage(ulong pageNumber, ReadOnlySpan<byte> data);
 
     void WriteZeroPage(ulong pageNumber);

@@ -64,6 +64,50 @@ public sealed record StateSection(string Id, byte[] Data)
     }
 }
 
+/// <summary>
+/// The pages of the source's RAM that hold data, as ascending, disjoint ranges, sent before pre-copy's
+/// first round so the destination can allocate them while the guest still runs: a page whose first
+/// copy arrives only in the stop-and-copy would otherwise be allocated inside the downtime.
+/// </summary>
+public sealed record PopulatedPages(IReadOnlyList<(ulong FirstPage, ulong PageCount)> Ranges)
+{
+    public const int MaxRanges = 1 << 20;
+
+    public byte[] Encode()
+    {
+        var w = new PayloadWriter(4 + Ranges.Count * 16);
+        w.UInt((uint)Ranges.Count);
+        foreach (var (first, count) in Ranges)
+        {
+            w.ULong(first);
+            w.ULong(count);
+        }
+        return w.Written.ToArray();
+    }
+
+    /// <summary>Decodes and checks the ranges against <paramref name="pageLimit"/>, one past the highest page of the destination's RAM.</summary>
+    public static PopulatedPages Decode(ReadOnlySpan<byte> payload, ulong pageLimit)
+    {
+        var r = new PayloadReader(payload, "populated pages");
+        var n = r.UInt();
+        if (n > MaxRanges)
+            throw new MigrationStreamException($"populated pages record lists {n} ranges, more than {MaxRanges}");
+        var ranges = new List<(ulong, ulong)>((int)n);
+        ulong end = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var first = r.ULong();
+            var count = r.ULong();
+            if (count == 0 || first < end || count > pageLimit || first > pageLimit - count)
+                throw new MigrationStreamException($"populated pages record has a bad range (page 0x{first:x}, {count} pages)");
+            end = first + count;
+            ranges.Add((first, count));
+        }
+        r.End();
+        return new PopulatedPages(ranges);
+    }
+}
+
 /// <summary>The last source record: counts the destination checks against what it received.</summary>
 public sealed record Complete(ulong Pages, ulong ZeroPages, ulong StateSections)
 {

@@ -8,6 +8,7 @@ public enum RecordType : ushort
     Pages = 0x03,
     RoundEnd = 0x04,
     Complete = 0x05,
+    PopulatedPages = 0x06,
 
     Ready = 0x101,
     Running = 0x102,

@@ -11,8 +11,8 @@ public static class StreamFormat
 {
     public const int HeaderSize = 16;
     public const ushort Major = 1;
-    /// <summary>1.1 added XBZRLE page entries.</summary>
-    public const ushort Minor = 1;
+    /// <summary>1.1 added XBZRLE page entries; 1.2 the PopulatedPages record.</summary>
+    public const ushort Minor = 2;
     private static ReadOnlySpan<byte> Magic => "TERNSTRM"u8;
 
     public static void WriteHeader(Span<byte> header)

@@ -85,6 +85,9 @@ public sealed class MigrationReceiver(IMigrationTarget target, TimeProvider time
                             throw new MigrationStreamException($"{sourceName} has too many state sections");
                         sections.Add(section);
                         break;
+                    case RecordType.PopulatedPages:
+                        target.Populate(PopulatedPages.Decode(record.Payload, target.PageLimit).Ranges);
+                        break;
                     case RecordType.RoundEnd:
                         break;
                     case RecordType.Complete:

@@ -70,7 +70,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
             if (options.Mode != MigrationMode.Static)
             {
                 if (sets is null)
-                    CopyAllPages(batch, counters, progress, cancellation);
+                    CopyAllPages(batch, counters, source.PopulatedPageRanges(), progress, cancellation, stale: null);
                 else
                 {
                     sets.Refresh();
@@ -123,7 +123,7 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         writer.Write(RecordType.Hello, hello.Encode());
         writer.Write(RecordType.StateSection, source.Describe().Encode());
         counters.Sections = 1;
-        CopyAllPages(batch, counters, progress: null, CancellationToken.None);
+        CopyAllPages(batch, counters, source.PopulatedPageRanges(), progress: null, CancellationToken.None, stale: null);
         foreach (var section in source.SaveState())
         {
             writer.Write(RecordType.StateSection, section.Encode());
@@ -143,8 +143,8 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
 
     /// <summary>
     /// Iterative pre-copy: round 0 copies every page while the guest runs with dirty logging on; each
-    /// next round re-copies the pages dirtied during the previous one; from round 1 on, pages the guest
-    /// dirties again before their round reaches them wait for the next round. After each round the planner compares
+    /// next round re-copies the pages dirtied during the previous one. Pages the guest dirties again
+    /// before their round reaches them wait for the next round. After each round the planner compares
     /// what is left against the downtime target at the measured bandwidth. Returns the page sets, whose
     /// <see cref="PreCopyPageSets.DirtiedSinceStart"/> is what the stop-and-copy must still send.
     /// </summary>
@@ -161,10 +161,12 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         var pagesBefore = counters.Pages;
         var zeroBefore = counters.ZeroPages;
         var skippedBefore = sets.Skipped;
-        // Round 0 skips nothing: the destination allocates a page's memory when the page first arrives,
-        // and a page held back now could first arrive in the stop-and-copy, putting the allocation
-        // (zeroing a 2 MiB huge page) into the downtime.
-        CopyAllPages(batch, counters, progress, cancellation);
+        // The destination allocates what will arrive now, while the guest runs: a page held back from
+        // round 0 (dirtied again first) may first arrive in the stop-and-copy, and its allocation
+        // (zeroing a 2 MiB huge page) would land in the downtime.
+        var populated = source.PopulatedPageRanges();
+        writer.Write(RecordType.PopulatedPages, new PopulatedPages(populated).Encode());
+        CopyAllPages(batch, counters, populated, progress, cancellation, sets);
         var bandwidth = 0.0;
         for (var round = 0; ; round++)
         {
@@ -261,12 +263,14 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
 
     /// <summary>
     /// The destination starts from zeroed memory, so zero pages need not travel at all: pages the guest
-    /// never touched are skipped unread, and touched pages are checked for zeros before they are sent.
+    /// never touched (outside <paramref name="populated"/>) are skipped unread, and touched pages are
+    /// checked for zeros before they are sent. In pre-copy's first round, pages <paramref name="stale"/>
+    /// says the guest has dirtied again wait for the next round.
     /// </summary>
-    private void CopyAllPages(PageBatchWriter batch, Counters counters, IProgress<MigrationProgress>? progress, CancellationToken cancellation)
+    private void CopyAllPages(PageBatchWriter batch, Counters counters, IReadOnlyList<(ulong FirstPage, ulong PageCount)> populated,
+        IProgress<MigrationProgress>? progress, CancellationToken cancellation, PreCopyPageSets? stale)
     {
         var total = source.PageRanges.Aggregate(0UL, (sum, r) => sum + r.PageCount);
-        var populated = source.PopulatedPageRanges();
         var untouched = total - populated.Aggregate(0UL, (sum, r) => sum + r.PageCount);
         counters.ZeroPages += untouched;
         total -= untouched;
@@ -274,6 +278,11 @@ public sealed class MigrationSender(IMigrationSource source, TimeProvider time)
         foreach (var (first, count) in populated)
             for (var pfn = first; pfn < first + count; pfn++)
             {
+                if (stale?.IsStale(pfn) == true)
+                {
+                    done++;
+                    continue;
+                }
                 var page = batch.Reserve(pfn);
                 source.ReadPage(pfn, page);
                 if (page.ContainsAnyExcept((byte)0))

@@ -14,6 +14,7 @@ namespace Tern.Migration.Strategies;
 internal sealed class PreCopyPageSets
 {
     private readonly IMigrationSource _source;
+    private readonly IReadOnlyList<(ulong FirstPage, ulong PageCount)> _ranges;
     private readonly TimeSpan _refreshInterval;
     private List<DirtyBitmap> _toSend;
     private List<DirtyBitmap> _dirtiedSinceStart;
@@ -27,9 +28,10 @@ internal sealed class PreCopyPageSets
     public PreCopyPageSets(IMigrationSource source, TimeSpan refreshInterval)
     {
         _source = source;
+        _ranges = source.PageRanges;
         _refreshInterval = refreshInterval;
-        _toSend = source.PageRanges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
-        _dirtiedSinceStart = source.PageRanges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
+        _toSend = _ranges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
+        _dirtiedSinceStart = _ranges.Select(r => new DirtyBitmap(r.PageCount)).ToList();
     }
 
     /// <summary>The pages the current round sends, one bitmap per entry of the source's page ranges.</summary>
@@ -76,5 +78,14 @@ internal sealed class PreCopyPageSets
             return false;
         Skipped++;
         return true;
+    }
+
+    /// <summary>As <see cref="IsStale(int, ulong)"/>, for a guest page number.</summary>
+    public bool IsStale(ulong pageNumber)
+    {
+        for (var i = 0; i < _ranges.Count; i++)
+            if (pageNumber - _ranges[i].FirstPage < _ranges[i].PageCount)
+                return IsStale(i, pageNumber - _ranges[i].FirstPage);
+        return false;
     }
 }

@@ -39,6 +39,11 @@ internal sealed class FakeMigrationTarget : IMigrationTarget
         PageLimit = hello.MemoryBytes / PageBatchWriter.PageSize;
     }
 
+    /// <summary>Every range <see cref="Populate"/> was given, in order.</summary>
+    public List<(ulong FirstPage, ulong PageCount)> Populated { get; } = [];
+
+    public void Populate(IReadOnlyList<(ulong FirstPage, ulong PageCount)> ranges) => Populated.AddRange(ranges);
+
     public void WritePage(ulong pageNumber, ReadOnlySpan<byte> data) => _pages[pageNumber] = data.ToArray();
 
     public void WriteZeroPage(ulong pageNumber)

@@ -41,6 +41,39 @@ public sealed class MessageCodecProperties
         return ResumeReport.Decode(report.Encode()) == report;
     }
 
+    [Property(MaxTest = 200)]
+    public Property Populated_pages_round_trip() =>
+        Prop.ForAll(Gen.ListOf(Gen.Choose(1, 1000).Two()).ToArbitrary(), steps =>
+        {
+            // Ascending, disjoint ranges built from (gap, length) steps.
+            var ranges = new List<(ulong, ulong)>();
+            ulong next = 0;
+            foreach (var (gap, length) in steps)
+            {
+                ranges.Add((next + (ulong)gap - 1, (ulong)length));
+                next += (ulong)(gap - 1 + length);
+            }
+            var decoded = PopulatedPages.Decode(new PopulatedPages(ranges).Encode(), pageLimit: next);
+            return decoded.Ranges.SequenceEqual(ranges);
+        });
+
+    [Theory]
+    [InlineData(0UL, 0UL, "an empty range")]
+    [InlineData(90UL, 20UL, "past the page limit of 100")]
+    [InlineData(ulong.MaxValue, 2UL, "wrapping around")]
+    public void Populated_pages_with_a_bad_range_are_refused(ulong first, ulong count, string why)
+    {
+        var payload = new PopulatedPages([(first, count)]).Encode();
+        Should.Throw<MigrationStreamException>(() => PopulatedPages.Decode(payload, pageLimit: 100), why).Message.ShouldContain("bad range");
+    }
+
+    [Fact]
+    public void Populated_pages_out_of_order_or_overlapping_are_refused()
+    {
+        var payload = new PopulatedPages([(10, 5), (12, 3)]).Encode();
+        Should.Throw<MigrationStreamException>(() => PopulatedPages.Decode(payload, pageLimit: 100)).Message.ShouldContain("bad range");
+    }
+
     [Property]
     public Property Error_message_round_trips() =>
         Prop.ForAll(Generators.Text(0, 1000).ToArbitrary(), message => ErrorMessage.Decode(ErrorMessage.Encode(message)) == message);
@@ -54,6 +87,7 @@ public sealed class MessageCodecProperties
         { "hello", new Hello(MigrationMode.Cold, 1 << 28, 2, 4096, "vm", 5).Encode(), p => Hello.Decode(p) },
         { "state section", new StateSection("vcpu/0", [1, 2, 3]).Encode(), p => StateSection.Decode(p) },
         { "complete", new Complete(1, 2, 3).Encode(), p => Complete.Decode(p) },
+        { "populated pages", new PopulatedPages([(1, 2), (5, 6)]).Encode(), p => PopulatedPages.Decode(p, 100) },
         { "running", new Running(1, 2).Encode(), p => Running.Decode(p) },
         { "resume report", new ResumeReport(1, 2.5).Encode(), p => ResumeReport.Decode(p) },
         { "error", ErrorMessage.Encode("no room"), p => ErrorMessage.Decode(p) },

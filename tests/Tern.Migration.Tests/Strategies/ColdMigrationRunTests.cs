@@ -151,8 +151,8 @@ public sealed class ColdMigrationRunTests
     }
 
     [Theory]
-    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.2 is not supported")]
-    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.1 is not supported")]
+    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.3 is not supported")]
+    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.2 is not supported")]
     public void Destination_speaking_a_newer_format_is_refused(int major, int minor, string expected)
     {
         var (source, error) = RunAgainstReply([.. ReplyHeader((ushort)major, (ushort)minor), .. ReadyRecord()]);
@@ -177,8 +177,8 @@ public sealed class ColdMigrationRunTests
     }
 
     [Theory]
-    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.2 is not supported")]
-    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.1 is not supported")]
+    [InlineData(StreamFormat.Major, StreamFormat.Minor + 1, "1.3 is not supported")]
+    [InlineData(StreamFormat.Major + 1, StreamFormat.Minor, "2.2 is not supported")]
     public void Receiver_refuses_a_source_speaking_a_newer_format_and_says_why(int major, int minor, string expected)
     {
         var stream = SnapshotStream.Copy();

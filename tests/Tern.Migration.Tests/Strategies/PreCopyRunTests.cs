@@ -48,6 +48,7 @@ public sealed class PreCopyRunTests
         else
             outcome.Report!.XbzrlePages.ShouldBe(0UL);
         target.DeltaPages.ShouldBe(outcome.Report.XbzrlePages);
+        target.Populated.ShouldBe(source.PopulatedPageRanges(), "the destination is told up front which pages will arrive");
         var skipped = outcome.Report.RoundDetails.Aggregate(0UL, (sum, r) => sum + r.SkippedPages);
         if (refreshBeforeEveryPage)
             skipped.ShouldBeGreaterThan(0UL);
