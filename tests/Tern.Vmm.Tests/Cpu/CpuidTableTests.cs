@@ -15,6 +15,7 @@ public class CpuidTableTests
         new() { function = 0xb, index = 0, eax = 1, ebx = 1, ecx = 0x100, edx = 0x77 },
         new() { function = 0xb, index = 1, eax = 4, ebx = 2, ecx = 0x201, edx = 0x77 },
         new() { function = 0x1f, index = 0, eax = 1, ebx = 1, ecx = 0x100, edx = 0x77 },
+        new() { function = 0x8000_0007, edx = 0x0000_0100 | 0x0000_0200 },
     ];
 
     [Theory]
@@ -72,6 +73,14 @@ public class CpuidTableTests
     {
         var subleaf1 = CpuidTable.ForVcpu(Supported, 5, 8).Single(e => e.function == 0xb && e.index == 1);
         (subleaf1.eax, subleaf1.ebx, subleaf1.ecx).ShouldBe((4u, 2u, 0x201u));
+    }
+
+    [Fact]
+    public void The_invariant_tsc_is_withheld_and_the_rest_of_leaf_0x80000007_kept()
+    {
+        var leaf = Leaf(CpuidTable.ForVcpu(Supported, 0, 1), 0x8000_0007);
+        (leaf.edx & CpuidTable.InvariantTsc).ShouldBe(0u, "a guest that trusted it would keep the old host's TSC rate after a migration");
+        leaf.edx.ShouldBe(0x0000_0200u);
     }
 
     [Fact]
