@@ -50,6 +50,22 @@ public class MappedMemoryTests
     }
 
     [Fact]
+    public void Populated_pages_are_present_before_any_write_and_read_as_zero()
+    {
+        const ulong size = 4 * MappedMemory.HugePageSize;
+        using var memory = new GuestMemory([new MemoryRegion(0, 0, MappedMemory.Anonymous(size))]);
+        var region = memory.Regions[0];
+        var first = MappedMemory.HugePageSize / TestRam.Page;
+
+        region.Populate(first, 3).ShouldBeTrue();
+
+        region.Mapping.DataRanges().ShouldContain(r => r.Offset <= first * TestRam.Page && (first + 3) * TestRam.Page <= r.Offset + r.Length);
+        region.Mapping.DataRanges().ShouldNotContain(r => r.Offset < MappedMemory.HugePageSize, "nothing below the populated huge page was touched");
+        memory.IsZeroPage(first + 1).ShouldBeTrue();
+        Should.Throw<ArgumentOutOfRangeException>(() => region.Populate(size / TestRam.Page - 1, 2));
+    }
+
+    [Fact]
     public void Discard_past_the_end_of_the_mapping_throws()
     {
         using var mapping = MappedMemory.Anonymous(4 * TestRam.Page);
