@@ -31,12 +31,7 @@ public sealed class MachineMigrationSource(Machine machine, GuestProgressMonitor
 
     public void SetDirtyLogging(bool enabled) => machine.SetDirtyLogging(enabled);
 
-    public void CollectDirtyPages(IReadOnlyList<DirtyBitmap> dirty)
-    {
-        var regions = machine.Memory.Regions;
-        for (var i = 0; i < regions.Count; i++)
-            machine.CollectDirtyPages(regions[i], dirty[i]);
-    }
+    public void CollectDirtyPages(IReadOnlyList<DirtyBitmap> dirty) => machine.CollectDirtyPages(dirty);
 
     public void SetThrottle(int percent) => machine.SetThrottle(percent);
 

@@ -51,11 +51,11 @@ public sealed class MachineMigrationTarget(Stream console, GuestProgressMonitor 
 
     public void Populate(IReadOnlyList<(ulong FirstPage, ulong PageCount)> ranges)
     {
-        var regions = (Machine ?? throw new MigrationStreamException("pages arrived before the machine was announced")).Memory.Regions;
         foreach (var (first, count) in ranges)
         {
-            var region = regions.FirstOrDefault(r => first >= r.FirstPage && first - r.FirstPage < r.PageCount && count <= r.PageCount - (first - r.FirstPage))
-                ?? throw new MigrationStreamException($"populated pages 0x{first:x}+{count} are not RAM in this machine");
+            var region = Memory(first).FindRegion(new GuestAddress(first << GuestAddress.PageShift))!;
+            if (count > region.FirstPage + region.PageCount - first)
+                throw new MigrationStreamException($"populated pages 0x{first:x}+{count} run past the end of RAM region {region.Slot}");
             region.Populate(first, count);
         }
     }

@@ -328,13 +328,13 @@ public sealed class Machine : IDisposable
     }
 
     /// <summary>
-    /// ORs into <paramref name="bitmap"/> the pages of <paramref name="region"/> written since the last call:
-    /// by the guest (KVM's dirty bitmap or dirty rings, which the call also clears and re-arms) and by the
-    /// VMM itself (device emulation writes that KVM never sees).
+    /// ORs into <paramref name="bitmaps"/> (one per entry of <see cref="GuestMemory.Regions"/>) the pages
+    /// written since the last call: by the guest (KVM's dirty bitmaps or dirty rings, which the call also
+    /// clears and re-arms) and by the VMM itself (device emulation writes that KVM never sees).
     /// </summary>
-    public void CollectDirtyPages(MemoryRegion region, DirtyBitmap bitmap)
+    public void CollectDirtyPages(IReadOnlyList<DirtyBitmap> bitmaps)
     {
-        var words = new ulong[(region.PageCount + 63) / 64];
+        var regions = Memory.Regions;
         lock (_dirtyLogLock)
         {
             if (!_dirtyLogging)
@@ -342,13 +342,19 @@ public sealed class Machine : IDisposable
             if (Config.DirtyRingEntries > 0)
                 CollectDirtyRingsLocked();
             else
-            {
-                Vm.GetDirtyLog((uint)region.Slot, words);
-                bitmap.Merge(words);
-            }
+                for (var i = 0; i < regions.Count; i++)
+                {
+                    var words = new ulong[(regions[i].PageCount + 63) / 64];
+                    Vm.GetDirtyLog((uint)regions[i].Slot, words);
+                    bitmaps[i].Merge(words);
+                }
         }
-        region.Dirty.TakeInto(words);
-        bitmap.Merge(words);
+        for (var i = 0; i < regions.Count; i++)
+        {
+            var words = new ulong[(regions[i].PageCount + 63) / 64];
+            regions[i].Dirty.TakeInto(words);
+            bitmaps[i].Merge(words);
+        }
     }
 
     /// <summary>
